@@ -1,0 +1,111 @@
+//! The routes of the server, assembled into one router.
+
+mod admin;
+mod apps;
+mod batch;
+mod listing;
+mod qr;
+mod shortlinks_v1;
+mod shortlinks_v2;
+mod templates;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{Json, Router, middleware};
+use serde_json::{Value, json};
+
+use crate::auth::{account_guard, operator_guard};
+use crate::error::{ApiError, shape_errors};
+use crate::state::AppState;
+
+/// Largest body of an ordinary request: a link's data is at most 2 KiB.
+const BODY_LIMIT: usize = 256 * 1024;
+/// Largest body of a batch: 10000 links of up to ~2 KiB each.
+const BATCH_BODY_LIMIT: usize = 48 * 1024 * 1024;
+
+/// The whole router.
+pub fn router(state: Arc<AppState>) -> Router {
+    let mut operator = Router::new()
+        .route(
+            "/admin/v1/accounts",
+            post(admin::create_account).get(admin::list_accounts),
+        )
+        .route(
+            "/admin/v1/accounts/{id}",
+            get(admin::get_account).patch(admin::update_account),
+        )
+        .route(
+            "/admin/v1/accounts/{id}/keys",
+            post(admin::create_key).get(admin::list_keys),
+        )
+        .route(
+            "/admin/v1/accounts/{id}/keys/{key_id}",
+            axum::routing::delete(admin::revoke_key),
+        );
+    if state.test_clock.is_some() {
+        operator = operator.route("/admin/v1/clock/advance", post(admin::advance_clock));
+    }
+    let operator = operator.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        operator_guard,
+    ));
+
+    let account = Router::new()
+        .route("/api/v1/apps", post(apps::create).get(apps::list))
+        .route(
+            "/api/v1/apps/{app_id}",
+            get(apps::read).patch(apps::update).delete(apps::delete),
+        )
+        .route(
+            "/api/v1/templates",
+            post(templates::create).get(templates::list),
+        )
+        .route(
+            "/api/v1/templates/{id}",
+            get(templates::read)
+                .patch(templates::update)
+                .delete(templates::delete),
+        )
+        .route("/api/v1/templates/{id}/links", get(listing::list_links))
+        .route(
+            "/api/v1/templates/{id}/links:batch",
+            post(batch::create_batch).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
+        )
+        .route(
+            "/shortlink/v1/{tid}",
+            post(shortlinks_v1::create)
+                .get(shortlinks_v1::read)
+                .put(shortlinks_v1::update)
+                .delete(shortlinks_v1::delete),
+        )
+        .route("/api/v2.0/shortlinks/{tid}", post(shortlinks_v2::create))
+        .route(
+            "/api/v2.0/shortlinks/{tid}/{sid}",
+            get(shortlinks_v2::read)
+                .put(shortlinks_v2::update)
+                .delete(shortlinks_v2::delete),
+        )
+        .route("/api/v2.0/shortlinks/{tid}/{sid}/qr", get(qr::qr_code))
+        .route("/api/v2.0/shortlinks-quota", get(shortlinks_v2::quota))
+        .route_layer(middleware::from_fn_with_state(state.clone(), account_guard));
+
+    Router::new()
+        .route("/health", get(health))
+        .merge(operator)
+        .merge(account)
+        .fallback(fallback)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(shape_errors))
+        .with_state(state)
+}
+
+/// `GET /health`: the process is up and serving.
+async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+async fn fallback() -> ApiError {
+    ApiError::not_found("The path")
+}

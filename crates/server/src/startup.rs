@@ -1,0 +1,130 @@
+//! Building and running the server: `Application::build` opens the store,
+//! binds the port (0 picks a free one, for tests) and assembles the router.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use waylink_core::clock::{AdjustableClock, Clock, OffsetClock, SystemClock};
+use waylink_store::sqlite::SqliteStore;
+use waylink_store::{Store, StoreError};
+
+use crate::config::ServerConfig;
+use crate::state::{AppState, PublicUrls};
+use crate::{purge, routes};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The store could not be opened or migrated.
+    #[error("cannot open the store: {0}")]
+    Store(#[from] StoreError),
+    /// The listen address could not be bound.
+    #[error("--listen: cannot listen on {addr}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+/// A built server, bound to its port, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    state: Arc<AppState>,
+    address: SocketAddr,
+    purge_interval: Duration,
+}
+
+impl Application {
+    /// Builds the server `config` describes, on the system clock, or on an
+    /// operator-adjustable clock under `--test-clock`.
+    pub async fn build(config: ServerConfig) -> Result<Application, StartupError> {
+        let test_clock: Option<Arc<dyn AdjustableClock>> = config
+            .test_clock
+            .then(|| Arc::new(OffsetClock::new()) as Arc<dyn AdjustableClock>);
+        Self::build_with_clock(config, test_clock).await
+    }
+
+    /// Builds the server on `test_clock` when given (tests pass a clock that
+    /// stands still), else on the system clock.
+    pub async fn build_with_clock(
+        config: ServerConfig,
+        test_clock: Option<Arc<dyn AdjustableClock>>,
+    ) -> Result<Application, StartupError> {
+        let store = SqliteStore::open(&config.data_dir, config.durability)?;
+        Self::build_with_store(config, Arc::new(store), test_clock).await
+    }
+
+    /// Builds the server on a store opened by the caller.
+    pub async fn build_with_store(
+        config: ServerConfig,
+        store: Arc<dyn Store>,
+        test_clock: Option<Arc<dyn AdjustableClock>>,
+    ) -> Result<Application, StartupError> {
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
+        let address = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        let clock: Arc<dyn Clock> = match &test_clock {
+            Some(c) => Arc::clone(c) as Arc<dyn Clock>,
+            None => Arc::new(SystemClock),
+        };
+        let base_domain = config
+            .base_domain
+            .clone()
+            .unwrap_or_else(|| format!("localhost:{}", address.port()));
+        let state = Arc::new(AppState {
+            store,
+            clock,
+            test_clock,
+            admin_token: config.admin_token.clone(),
+            public: PublicUrls {
+                scheme: config.public_scheme.clone(),
+                base_domain,
+            },
+            default_rate_limit: config.rate_limit,
+        });
+        Ok(Application {
+            listener,
+            state,
+            address,
+            purge_interval: config.purge_interval,
+        })
+    }
+
+    /// The address the server listens on (with the real port when 0 was asked).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The shared state, for callers that seed data before serving.
+    pub fn state(&self) -> Arc<AppState> {
+        Arc::clone(&self.state)
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in
+    /// flight and returns.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let purge = tokio::spawn(purge::run(Arc::clone(&self.state), self.purge_interval));
+        let app = routes::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        purge.abort();
+        served
+    }
+}

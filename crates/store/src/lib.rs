@@ -1,0 +1,232 @@
+//! Waylink's storage: the [`Store`] trait and its backends.
+//!
+//! The server talks to storage only through [`Store`], so the embedded
+//! SQLite store ([`sqlite::SqliteStore`]) and the PostgreSQL store behave
+//! the same; one contract test suite (`tests/contract.rs`) holds both to it.
+//!
+//! Rules about *what* is valid live in `waylink-core`; a store only keeps
+//! what it is given and enforces the uniqueness rules that need a
+//! transaction (ids, subdomains, brand domains, app ids), answering
+//! [`StoreError::Conflict`] with a sentence that names what is taken.
+//! Every method that reads links takes `now`, because what is expired is
+//! decided by the caller's clock, never the database's.
+
+mod error;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use waylink_core::account::Account;
+use waylink_core::app::App;
+use waylink_core::clock::Timestamp;
+use waylink_core::ids::{ShortlinkId, TemplateId};
+use waylink_core::link::Link;
+use waylink_core::link_data::LinkData;
+use waylink_core::quota::Usage;
+use waylink_core::template::Template;
+use waylink_core::ttl::Ttl;
+
+pub use error::StoreError;
+
+/// A stored key: its hash and a hint to tell it apart. The secret itself is
+/// never given to storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredKey {
+    /// SHA-256 of the key, lower-case hex.
+    pub hash: String,
+    /// The prefix and first characters, shown in key lists.
+    pub hint: String,
+}
+
+/// An account key as listed to the operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// The key's id: the first 12 characters of its hash.
+    pub key_id: String,
+    /// The prefix and first characters of the key.
+    pub hint: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// What an update writes over a live link. `None` keeps the current value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkUpdate {
+    /// The new data, replacing the old whole.
+    pub data: LinkData,
+    /// The TTL; the expiry becomes `now` plus this.
+    pub ttl: Ttl,
+    /// Whether clicks renew the link; `None` keeps the current setting.
+    pub renew_ttl: Option<bool>,
+    /// The brand domain of its short URL; `None` keeps the current one.
+    pub brand_domain: Option<String>,
+}
+
+/// Where a page of a link listing starts: after this link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkCursor {
+    /// Creation time of the last link of the previous page.
+    pub created_at: Timestamp,
+    /// Its id.
+    pub shortlink_id: String,
+}
+
+/// A request for one page of a template's live links, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkQuery {
+    /// The template.
+    pub template_id: TemplateId,
+    /// Only links whose data has these exact values.
+    pub filters: Vec<(String, String)>,
+    /// Most links in the page.
+    pub limit: usize,
+    /// Start after this link.
+    pub after: Option<LinkCursor>,
+    /// Links expired at this time are left out.
+    pub now: Timestamp,
+}
+
+/// One page of links and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkPage {
+    /// The links, newest first.
+    pub links: Vec<Link>,
+    /// The cursor of the next page, `None` on the last one.
+    pub next: Option<LinkCursor>,
+}
+
+/// Everything Waylink keeps.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Creates an account with its first API key.
+    async fn create_account(
+        &self,
+        account: &Account,
+        key: &StoredKey,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Every account, oldest first.
+    async fn list_accounts(&self) -> Result<Vec<Account>, StoreError>;
+    /// One account.
+    async fn get_account(&self, account_id: &str) -> Result<Option<Account>, StoreError>;
+    /// The first account with this name, if any.
+    async fn find_account_by_name(&self, name: &str) -> Result<Option<Account>, StoreError>;
+    /// Replaces an account's limits; `false` when it does not exist.
+    async fn update_account(&self, account: &Account) -> Result<bool, StoreError>;
+    /// Adds an API key to an account; `false` when the account does not exist.
+    async fn add_account_key(
+        &self,
+        account_id: &str,
+        key: &StoredKey,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// The account's keys, oldest first.
+    async fn list_account_keys(&self, account_id: &str) -> Result<Vec<KeyInfo>, StoreError>;
+    /// Revokes a key by id; `false` when the account has no such live key.
+    async fn revoke_account_key(
+        &self,
+        account_id: &str,
+        key_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// The account a live API key (by hash) belongs to.
+    async fn account_by_key_hash(&self, hash: &str) -> Result<Option<Account>, StoreError>;
+
+    /// Registers an app; `Conflict` when its app id is registered anywhere.
+    async fn create_app(
+        &self,
+        account_id: &str,
+        app: &App,
+        sdk_key: &StoredKey,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// One app of the account.
+    async fn get_app(&self, account_id: &str, app_id: &str) -> Result<Option<App>, StoreError>;
+    /// The account's apps, oldest first.
+    async fn list_apps(&self, account_id: &str) -> Result<Vec<App>, StoreError>;
+    /// Replaces an app's settings; `false` when the account has no such app.
+    async fn update_app(&self, account_id: &str, app: &App) -> Result<bool, StoreError>;
+    /// Deletes an app; `false` when absent, `Conflict` when a template uses it.
+    async fn delete_app(&self, account_id: &str, app_id: &str) -> Result<bool, StoreError>;
+
+    /// Creates a template; `Conflict` on a taken id, subdomain or brand domain.
+    async fn create_template(
+        &self,
+        account_id: &str,
+        template: &Template,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// One template of the account.
+    async fn get_template(
+        &self,
+        account_id: &str,
+        id: &str,
+    ) -> Result<Option<Template>, StoreError>;
+    /// The account's templates, oldest first.
+    async fn list_templates(&self, account_id: &str) -> Result<Vec<Template>, StoreError>;
+    /// Replaces a template; `false` when absent, `Conflict` as for create.
+    async fn update_template(
+        &self,
+        account_id: &str,
+        template: &Template,
+    ) -> Result<bool, StoreError>;
+    /// Deletes a template and all its links; `false` when absent.
+    async fn delete_template(&self, account_id: &str, id: &str) -> Result<bool, StoreError>;
+
+    /// Stores a new link. An expired link with the same id is replaced;
+    /// a live one is a `Conflict`.
+    async fn create_link(&self, link: &Link) -> Result<(), StoreError>;
+    /// Stores many links in one transaction, one result per link, in order.
+    async fn create_links(&self, links: &[Link])
+    -> Result<Vec<Result<(), StoreError>>, StoreError>;
+    /// A live link.
+    async fn get_link(
+        &self,
+        template_id: &TemplateId,
+        id: &ShortlinkId,
+        now: Timestamp,
+    ) -> Result<Option<Link>, StoreError>;
+    /// Replaces a live link's data and resets its expiry to `now` + TTL.
+    async fn update_link(
+        &self,
+        template_id: &TemplateId,
+        id: &ShortlinkId,
+        update: &LinkUpdate,
+        now: Timestamp,
+    ) -> Result<Option<Link>, StoreError>;
+    /// Deletes a live link; `false` when there is none.
+    async fn delete_link(
+        &self,
+        template_id: &TemplateId,
+        id: &ShortlinkId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// A page of a template's live links.
+    async fn list_links(&self, query: &LinkQuery) -> Result<LinkPage, StoreError>;
+    /// Applies a click at `now`: a live link that renews gets the expiry
+    /// `now` + its TTL. Answers the new expiry, or `None` when nothing changed.
+    async fn renew_link(
+        &self,
+        template_id: &TemplateId,
+        id: &ShortlinkId,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError>;
+    /// Deletes links expired at `now` and counters too old to matter;
+    /// answers how many links went.
+    async fn purge_expired(&self, now: Timestamp) -> Result<u64, StoreError>;
+
+    /// Counts a request against the account's per-second counter and
+    /// answers both counters.
+    async fn charge_request(&self, account_id: &str, now: Timestamp) -> Result<Usage, StoreError>;
+    /// Adds `units` to the account's counter for the UTC day of `now` and
+    /// answers the day's total.
+    async fn charge_quota(
+        &self,
+        account_id: &str,
+        now: Timestamp,
+        units: u64,
+    ) -> Result<u64, StoreError>;
+    /// The account's quota units used on the UTC day of `now`.
+    async fn quota_used(&self, account_id: &str, now: Timestamp) -> Result<u64, StoreError>;
+}

@@ -1,0 +1,342 @@
+//! The embedded store: one SQLite database file in WAL mode.
+//!
+//! One writer connection (SQLite allows one writer at a time anyway) and a
+//! few reader connections, which WAL lets read while the writer writes. All
+//! calls run on tokio's blocking pool, so a slow disk never stalls the
+//! async workers. `synchronous=NORMAL` in WAL mode makes a committed
+//! transaction survive the death of the process (`kill -9`): the commit is
+//! in the WAL file before the call returns; only a power cut may lose the
+//! last commits, which `--sqlite-synchronous full` also covers.
+
+mod accounts;
+mod apps;
+mod links;
+mod migrations;
+mod rows;
+mod templates;
+mod usage;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::Connection;
+use waylink_core::account::Account;
+use waylink_core::app::App;
+use waylink_core::clock::Timestamp;
+use waylink_core::ids::{ShortlinkId, TemplateId};
+use waylink_core::link::Link;
+use waylink_core::quota::Usage;
+use waylink_core::template::Template;
+
+use crate::{KeyInfo, LinkPage, LinkQuery, LinkUpdate, Store, StoreError, StoredKey};
+
+/// The file name of the database inside the data directory.
+pub const DATABASE_FILE: &str = "waylink.sqlite3";
+/// Reader connections kept open.
+const READERS: usize = 4;
+
+/// How hard SQLite pushes commits to the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Survives a crash of the process; the default.
+    #[default]
+    Process,
+    /// Also survives a crash of the machine, at the cost of an fsync per commit.
+    Machine,
+}
+
+/// The embedded SQLite store.
+#[derive(Clone)]
+pub struct SqliteStore {
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: Arc<AtomicUsize>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database in `data_dir` and brings its
+    /// schema up to date.
+    pub fn open(data_dir: &Path, durability: Durability) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Unavailable(format!(
+                "cannot create the data directory {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let mut writer = open_connection(&path, durability)?;
+        migrations::migrate(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| open_connection(&path, durability).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SqliteStore {
+            writer: Arc::new(Mutex::new(writer)),
+            readers: Arc::new(readers),
+            next_reader: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    /// Brings the schema in `data_dir` up to date; answers the versions applied.
+    pub fn migrate(data_dir: &Path) -> Result<Vec<i64>, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display()))
+        })?;
+        let mut conn = open_connection(&data_dir.join(DATABASE_FILE), Durability::Process)?;
+        migrations::migrate(&mut conn)
+    }
+
+    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let writer = Arc::clone(&self.writer);
+        run_blocking(move || {
+            let mut conn = writer.lock().map_err(|_| poisoned())?;
+            f(&mut conn)
+        })
+        .await
+    }
+
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        let index = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
+        run_blocking(move || {
+            let conn = readers[index].lock().map_err(|_| poisoned())?;
+            f(&conn)
+        })
+        .await
+    }
+}
+
+fn open_connection(path: &Path, durability: Durability) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(|e| {
+        StoreError::Unavailable(format!("cannot open the database {}: {e}", path.display()))
+    })?;
+    let synchronous = match durability {
+        Durability::Process => "NORMAL",
+        Durability::Machine => "FULL",
+    };
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;"
+    ))?;
+    Ok(conn)
+}
+
+async fn run_blocking<T, F>(f: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Internal(format!("a storage task failed: {e}")))?
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Internal("a storage connection was poisoned by an earlier failure".into())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_account(
+        &self,
+        account: &Account,
+        key: &StoredKey,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let (account, key) = (account.clone(), key.clone());
+        self.write(move |c| accounts::create(c, &account, &key, now))
+            .await
+    }
+    async fn list_accounts(&self) -> Result<Vec<Account>, StoreError> {
+        self.read(accounts::list).await
+    }
+    async fn get_account(&self, account_id: &str) -> Result<Option<Account>, StoreError> {
+        let id = account_id.to_owned();
+        self.read(move |c| accounts::get(c, &id)).await
+    }
+    async fn find_account_by_name(&self, name: &str) -> Result<Option<Account>, StoreError> {
+        let name = name.to_owned();
+        self.read(move |c| accounts::find_by_name(c, &name)).await
+    }
+    async fn update_account(&self, account: &Account) -> Result<bool, StoreError> {
+        let account = account.clone();
+        self.write(move |c| accounts::update(c, &account)).await
+    }
+    async fn add_account_key(
+        &self,
+        account_id: &str,
+        key: &StoredKey,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let (id, key) = (account_id.to_owned(), key.clone());
+        self.write(move |c| accounts::add_key(c, &id, &key, now))
+            .await
+    }
+    async fn list_account_keys(&self, account_id: &str) -> Result<Vec<KeyInfo>, StoreError> {
+        let id = account_id.to_owned();
+        self.read(move |c| accounts::list_keys(c, &id)).await
+    }
+    async fn revoke_account_key(
+        &self,
+        account_id: &str,
+        key_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let (id, key_id) = (account_id.to_owned(), key_id.to_owned());
+        self.write(move |c| accounts::revoke_key(c, &id, &key_id, now))
+            .await
+    }
+    async fn account_by_key_hash(&self, hash: &str) -> Result<Option<Account>, StoreError> {
+        let hash = hash.to_owned();
+        self.read(move |c| accounts::by_key_hash(c, &hash)).await
+    }
+
+    async fn create_app(
+        &self,
+        account_id: &str,
+        app: &App,
+        sdk_key: &StoredKey,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let (id, app, key) = (account_id.to_owned(), app.clone(), sdk_key.clone());
+        self.write(move |c| apps::create(c, &id, &app, &key, now))
+            .await
+    }
+    async fn get_app(&self, account_id: &str, app_id: &str) -> Result<Option<App>, StoreError> {
+        let (id, app_id) = (account_id.to_owned(), app_id.to_owned());
+        self.read(move |c| apps::get(c, &id, &app_id)).await
+    }
+    async fn list_apps(&self, account_id: &str) -> Result<Vec<App>, StoreError> {
+        let id = account_id.to_owned();
+        self.read(move |c| apps::list(c, &id)).await
+    }
+    async fn update_app(&self, account_id: &str, app: &App) -> Result<bool, StoreError> {
+        let (id, app) = (account_id.to_owned(), app.clone());
+        self.write(move |c| apps::update(c, &id, &app)).await
+    }
+    async fn delete_app(&self, account_id: &str, app_id: &str) -> Result<bool, StoreError> {
+        let (id, app_id) = (account_id.to_owned(), app_id.to_owned());
+        self.write(move |c| apps::delete(c, &id, &app_id)).await
+    }
+
+    async fn create_template(
+        &self,
+        account_id: &str,
+        template: &Template,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let (id, template) = (account_id.to_owned(), template.clone());
+        self.write(move |c| templates::create(c, &id, &template, now))
+            .await
+    }
+    async fn get_template(
+        &self,
+        account_id: &str,
+        id: &str,
+    ) -> Result<Option<Template>, StoreError> {
+        let (account, id) = (account_id.to_owned(), id.to_owned());
+        self.read(move |c| templates::get(c, &account, &id)).await
+    }
+    async fn list_templates(&self, account_id: &str) -> Result<Vec<Template>, StoreError> {
+        let account = account_id.to_owned();
+        self.read(move |c| templates::list(c, &account)).await
+    }
+    async fn update_template(
+        &self,
+        account_id: &str,
+        template: &Template,
+    ) -> Result<bool, StoreError> {
+        let (account, template) = (account_id.to_owned(), template.clone());
+        self.write(move |c| templates::update(c, &account, &template))
+            .await
+    }
+    async fn delete_template(&self, account_id: &str, id: &str) -> Result<bool, StoreError> {
+        let (account, id) = (account_id.to_owned(), id.to_owned());
+        self.write(move |c| templates::delete(c, &account, &id))
+            .await
+    }
+
+    async fn create_link(&self, link: &Link) -> Result<(), StoreError> {
+        let link = link.clone();
+        self.write(move |c| links::create(c, &link)).await
+    }
+    async fn create_links(
+        &self,
+        batch: &[Link],
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        let batch = batch.to_vec();
+        self.write(move |c| links::create_many(c, &batch)).await
+    }
+    async fn get_link(
+        &self,
+        template_id: &TemplateId,
+        id: &ShortlinkId,
+        now: Timestamp,
+    ) -> Result<Option<Link>, StoreError> {
+        let (t, s) = (template_id.clone(), id.clone());
+        self.read(move |c| links::get(c, &t, &s, now)).await
+    }
+    async fn update_link(
+        &self,
+        template_id: &TemplateId,
+        id: &ShortlinkId,
+        update: &LinkUpdate,
+        now: Timestamp,
+    ) -> Result<Option<Link>, StoreError> {
+        let (t, s, u) = (template_id.clone(), id.clone(), update.clone());
+        self.write(move |c| links::update(c, &t, &s, &u, now)).await
+    }
+    async fn delete_link(
+        &self,
+        template_id: &TemplateId,
+        id: &ShortlinkId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let (t, s) = (template_id.clone(), id.clone());
+        self.write(move |c| links::delete(c, &t, &s, now)).await
+    }
+    async fn list_links(&self, query: &LinkQuery) -> Result<LinkPage, StoreError> {
+        let query = query.clone();
+        self.read(move |c| links::list(c, &query)).await
+    }
+    async fn renew_link(
+        &self,
+        template_id: &TemplateId,
+        id: &ShortlinkId,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let (t, s) = (template_id.clone(), id.clone());
+        self.write(move |c| links::renew(c, &t, &s, now)).await
+    }
+    async fn purge_expired(&self, now: Timestamp) -> Result<u64, StoreError> {
+        self.write(move |c| links::purge_expired(c, now)).await
+    }
+
+    async fn charge_request(&self, account_id: &str, now: Timestamp) -> Result<Usage, StoreError> {
+        let id = account_id.to_owned();
+        self.write(move |c| usage::charge_request(c, &id, now))
+            .await
+    }
+    async fn charge_quota(
+        &self,
+        account_id: &str,
+        now: Timestamp,
+        units: u64,
+    ) -> Result<u64, StoreError> {
+        let id = account_id.to_owned();
+        self.write(move |c| usage::charge_quota(c, &id, now, units))
+            .await
+    }
+    async fn quota_used(&self, account_id: &str, now: Timestamp) -> Result<u64, StoreError> {
+        let id = account_id.to_owned();
+        self.read(move |c| usage::quota_used(c, &id, now)).await
+    }
+}
