@@ -208,7 +208,8 @@ fn check_base_domain(text: &str) -> Result<String, String> {
         None => (text, None),
     };
     if let Some(port) = port
-        && port.parse::<u16>().map_or(true, |p| p == 0)
+        && (!port.bytes().all(|b| b.is_ascii_digit())
+            || port.parse::<u16>().map_or(true, |p| p == 0))
     {
         return Err(bad());
     }

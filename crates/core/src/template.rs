@@ -168,8 +168,10 @@ pub fn host_name(text: &str, allow_port: bool) -> Option<String> {
         Some((host, port)) if allow_port => (host, Some(port)),
         _ => (text, None),
     };
+    // Digits only: `u16::from_str` would also take a sign ("+80").
     if let Some(port) = port
-        && port.parse::<u16>().map_or(true, |p| p == 0)
+        && (!port.bytes().all(|b| b.is_ascii_digit())
+            || port.parse::<u16>().map_or(true, |p| p == 0))
     {
         return None;
     }

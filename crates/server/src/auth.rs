@@ -121,14 +121,26 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Account, 
 /// or delete, whether it then succeeds or not. Answers the day's total, or
 /// 429 when the quota is used up.
 pub async fn charge_quota(state: &AppState, caller: &Caller, units: u64) -> Result<u64, ApiError> {
-    let used = state
-        .store
-        .charge_quota(&caller.account.account_id, state.clock.now(), units)
-        .await?;
-    caller.quota_used.store(used, Ordering::Relaxed);
-    if units == 1 && used > caller.limits.daily_quota {
+    let used = charge_quota_items(state, caller, units).await?;
+    if used > caller.limits.daily_quota {
         return Err(quota_exceeded(caller));
     }
+    Ok(used)
+}
+
+/// Charges the `items` of a batch against the caller's daily quota and
+/// answers the day's total; the batch itself answers `quota_exceeded` for
+/// the items past the quota, however many there are.
+pub async fn charge_quota_items(
+    state: &AppState,
+    caller: &Caller,
+    items: u64,
+) -> Result<u64, ApiError> {
+    let used = state
+        .store
+        .charge_quota(&caller.account.account_id, state.clock.now(), items)
+        .await?;
+    caller.quota_used.store(used, Ordering::Relaxed);
     Ok(used)
 }
 

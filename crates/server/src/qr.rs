@@ -63,12 +63,40 @@ pub fn png(text: &str, size: u32) -> Result<Vec<u8>, QrError> {
 /// An SVG of `text`, `size` pixels wide and high.
 pub fn svg(text: &str, size: u32) -> Result<String, QrError> {
     let code = code(text)?;
-    Ok(code
+    let image = code
         .render::<svg::Color<'_>>()
         .min_dimensions(size, size)
         .max_dimensions(size, size)
         .quiet_zone(true)
-        .build())
+        .build();
+    // The renderer draws whole units per module, so its side may fall short
+    // of `size`; its viewBox keeps the drawing, the outer size is set exactly.
+    Ok(with_side(&image, size))
+}
+
+/// `image` with the `width` and `height` of its `<svg>` tag set to `size`.
+fn with_side(image: &str, size: u32) -> String {
+    let Some(start) = image.find("<svg") else {
+        return image.to_owned();
+    };
+    let Some(len) = image[start..].find('>') else {
+        return image.to_owned();
+    };
+    let tag = &image[start..start + len];
+    let tag = set_attribute(&set_attribute(tag, "width", size), "height", size);
+    format!("{}{tag}{}", &image[..start], &image[start + len..])
+}
+
+fn set_attribute(tag: &str, name: &str, value: u32) -> String {
+    let needle = format!(" {name}=\"");
+    let Some(at) = tag.find(&needle) else {
+        return tag.to_owned();
+    };
+    let from = at + needle.len();
+    match tag[from..].find('"') {
+        Some(end) => format!("{}{value}{}", &tag[..from], &tag[from + end..]),
+        None => tag.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -86,8 +114,15 @@ mod tests {
     }
 
     #[test]
-    fn an_svg_is_an_svg_document() {
-        let text = svg("https://feedme.localhost:8080/H5hv/bananas7", 300).unwrap();
-        assert!(text.contains("<svg"));
+    fn an_svg_is_an_svg_document_of_exactly_the_asked_size() {
+        for size in [50, 300, 500, 3000] {
+            let text = svg("https://feedme.localhost:8080/H5hv/bananas7", size).unwrap();
+            let tag = &text[text.find("<svg").unwrap()..];
+            let tag = &tag[..tag.find('>').unwrap()];
+            assert!(
+                tag.contains(&format!(" width=\"{size}\" height=\"{size}\" viewBox=")),
+                "{tag}"
+            );
+        }
     }
 }

@@ -112,7 +112,7 @@ pub trait Store: Send + Sync + 'static {
     async fn get_account(&self, account_id: &str) -> Result<Option<Account>, StoreError>;
     /// The first account with this name, if any.
     async fn find_account_by_name(&self, name: &str) -> Result<Option<Account>, StoreError>;
-    /// Replaces an account's limits; `false` when it does not exist.
+    /// Replaces an account's name and limits; `false` when it does not exist.
     async fn update_account(&self, account: &Account) -> Result<bool, StoreError>;
     /// Adds an API key to an account; `false` when the account does not exist.
     async fn add_account_key(
@@ -205,7 +205,10 @@ pub trait Store: Send + Sync + 'static {
     /// A page of a template's live links.
     async fn list_links(&self, query: &LinkQuery) -> Result<LinkPage, StoreError>;
     /// Applies a click at `now`: a live link that renews gets the expiry
-    /// `now` + its TTL. Answers the new expiry, or `None` when nothing changed.
+    /// `now` + its TTL, never less than it had (the rule of
+    /// `waylink_core::link::renewed_expiry`). Answers the link's expiry
+    /// after the click, or `None` when the link is missing, expired, or
+    /// made with `renew_ttl: false`.
     async fn renew_link(
         &self,
         template_id: &TemplateId,

@@ -15,7 +15,7 @@ pub const ADMIN_TOKEN: &str = "test-admin-token";
 /// The base domain of every test server.
 pub const BASE_DOMAIN: &str = "links.test";
 /// Where test clocks start: 2026-11-22 12:00:00 UTC.
-pub const START: Timestamp = Timestamp::from_millis(20_414 * DAY_MS + 12 * 3_600_000);
+pub const START: Timestamp = Timestamp::from_millis(20_779 * DAY_MS + 12 * 3_600_000);
 
 /// A running server with its own store and clock.
 pub struct TestApp {

@@ -12,7 +12,7 @@ use waylink_core::link::Link;
 use waylink_core::ttl::ApiVersion;
 use waylink_store::StoreError;
 
-use crate::auth::{Caller, charge_quota, quota_exceeded};
+use crate::auth::{Caller, charge_quota_items, quota_exceeded};
 use crate::error::{ApiError, ErrorKind};
 use crate::links::{id_in_use, new_link, owned_template, read_link_request};
 use crate::state::AppState;
@@ -62,7 +62,7 @@ pub async fn create_batch(
         ));
     }
     let count = items.len() as u64;
-    let used = charge_quota(&state, &caller, count).await?;
+    let used = charge_quota_items(&state, &caller, count).await?;
     let within_quota = caller.limits.items_within_quota(used, count) as usize;
     let template = owned_template(&state, &caller, &tid).await?;
     let now = state.clock.now();

@@ -151,7 +151,11 @@ pub fn list(c: &Connection, q: &LinkQuery) -> Result<LinkPage, StoreError> {
             args.len()
         ));
     }
-    args.push(SqlValue::Integer(q.limit as i64 + 1));
+    // One row more than the limit tells whether a next page exists; a limit
+    // beyond i64 (such as usize::MAX) must not wrap around to `LIMIT 0`.
+    args.push(SqlValue::Integer(
+        i64::try_from(q.limit).unwrap_or(i64::MAX).saturating_add(1),
+    ));
     sql.push_str(&format!(
         " ORDER BY created_at DESC, shortlink_id DESC LIMIT ?{}",
         args.len()
