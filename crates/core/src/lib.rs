@@ -16,6 +16,7 @@
 
 pub mod account;
 pub mod app;
+pub mod click;
 pub mod clock;
 pub mod error;
 pub mod ids;
@@ -25,7 +26,10 @@ pub mod link_data;
 pub mod patch;
 pub mod quota;
 pub mod random;
+pub mod redirect_safety;
+pub mod routing;
 pub mod template;
 pub mod ttl;
+pub mod user_agent;
 
 pub use error::DomainError;

@@ -31,6 +31,8 @@ pub struct ServerConfig {
     pub rate_limit: u64,
     /// How often expired links are purged.
     pub purge_interval: Duration,
+    /// Clicks the queue holds before it drops them.
+    pub click_queue_capacity: usize,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -47,6 +49,7 @@ impl fmt::Debug for ServerConfig {
             .field("test_clock", &self.test_clock)
             .field("rate_limit", &self.rate_limit)
             .field("purge_interval", &self.purge_interval)
+            .field("click_queue_capacity", &self.click_queue_capacity)
             .finish()
     }
 }
@@ -65,6 +68,7 @@ impl ServerConfig {
             test_clock: false,
             rate_limit: 1000,
             purge_interval: Duration::from_secs(60),
+            click_queue_capacity: 100_000,
         }
     }
 }

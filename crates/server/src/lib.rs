@@ -9,9 +9,12 @@
 //! [`config::ServerConfig`] and runs it until told to stop.
 
 pub mod auth;
+pub mod clicks;
+pub mod client_ip;
 pub mod config;
 pub mod error;
 pub mod links;
+pub mod pages;
 pub mod purge;
 pub mod qr;
 mod routes;

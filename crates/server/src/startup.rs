@@ -7,10 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use waylink_core::clock::{AdjustableClock, Clock, OffsetClock, SystemClock};
+use waylink_core::random::{ALPHANUMERIC, random_string};
 use waylink_store::sqlite::SqliteStore;
 use waylink_store::{Store, StoreError};
 
+use crate::clicks::{ClickWriter, click_queue};
 use crate::config::ServerConfig;
 use crate::state::{AppState, PublicUrls};
 use crate::{purge, routes};
@@ -37,7 +40,11 @@ pub struct Application {
     state: Arc<AppState>,
     address: SocketAddr,
     purge_interval: Duration,
+    click_writer: ClickWriter,
 }
+
+/// The name of the key of client IP hashes among the server secrets.
+const IP_HASH_KEY: &str = "ip_hash_key";
 
 impl Application {
     /// Builds the server `config` describes, on the system clock, or on an
@@ -84,7 +91,16 @@ impl Application {
             .base_domain
             .clone()
             .unwrap_or_else(|| format!("localhost:{}", address.port()));
+        let candidate_key = random_string(43, ALPHANUMERIC);
+        let ip_hash_key = store
+            .server_secret(IP_HASH_KEY, &candidate_key)
+            .await?
+            .into_bytes();
+        let (clicks, click_writer) = click_queue(config.click_queue_capacity, Arc::clone(&store));
         let state = Arc::new(AppState {
+            clicks,
+            ip_hash_key,
+            trusted_proxies: config.trusted_proxies.clone(),
             store,
             clock,
             test_clock,
@@ -100,6 +116,7 @@ impl Application {
             state,
             address,
             purge_interval: config.purge_interval,
+            click_writer,
         })
     }
 
@@ -114,17 +131,24 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in
-    /// flight and returns.
+    /// flight, writes every queued click, and returns.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let purge = tokio::spawn(purge::run(Arc::clone(&self.state), self.purge_interval));
+        let (stop_writer, writer_stop) = oneshot::channel();
+        let writer = tokio::spawn(self.click_writer.run(writer_stop));
         let app = routes::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
         purge.abort();
+        // The writer is only gone early if it panicked; then the send fails.
+        let _ = stop_writer.send(());
+        if let Err(e) = writer.await {
+            tracing::error!(error = %e, "the click writer failed");
+        }
         served
     }
 }

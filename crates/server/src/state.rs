@@ -8,6 +8,9 @@ use waylink_core::link::short_url;
 use waylink_core::template::Template;
 use waylink_store::Store;
 
+use crate::clicks::ClickQueue;
+use crate::config::Cidr;
+
 /// The shared state of the server.
 pub struct AppState {
     /// Where everything is kept.
@@ -22,6 +25,12 @@ pub struct AppState {
     pub public: PublicUrls,
     /// Requests per second per account, unless the account sets its own.
     pub default_rate_limit: u64,
+    /// Where redirects hand their clicks over.
+    pub clicks: ClickQueue,
+    /// The key of the client IP hashes.
+    pub ip_hash_key: Vec<u8>,
+    /// Networks whose `x-forwarded-for` is believed.
+    pub trusted_proxies: Vec<Cidr>,
 }
 
 /// The public face of short URLs: scheme and base domain.

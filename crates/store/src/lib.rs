@@ -17,6 +17,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use waylink_core::account::Account;
 use waylink_core::app::App;
+use waylink_core::click::Click;
 use waylink_core::clock::Timestamp;
 use waylink_core::ids::{ShortlinkId, TemplateId};
 use waylink_core::link::Link;
@@ -173,6 +174,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<bool, StoreError>;
     /// Deletes a template and all its links; `false` when absent.
     async fn delete_template(&self, account_id: &str, id: &str) -> Result<bool, StoreError>;
+    /// A template of any account, for routing a click.
+    async fn find_template(&self, id: &str) -> Result<Option<Template>, StoreError>;
+    /// The template whose domain is `{subdomain}.{base_domain}`.
+    async fn template_by_subdomain(&self, subdomain: &str) -> Result<Option<Template>, StoreError>;
+    /// The templates a brand domain serves, oldest first.
+    async fn templates_by_brand_domain(&self, domain: &str) -> Result<Vec<Template>, StoreError>;
+    /// Apps of any account by app id, for the well-known files.
+    async fn apps_by_ids(&self, app_ids: &[String]) -> Result<Vec<App>, StoreError>;
 
     /// Stores a new link. An expired link with the same id is replaced;
     /// a live one is a `Conflict`.
@@ -218,6 +227,22 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes links expired at `now` and counters too old to matter;
     /// answers how many links went.
     async fn purge_expired(&self, now: Timestamp) -> Result<u64, StoreError>;
+
+    /// Stores a batch of clicks and renews the live short links they were
+    /// on (see [`Store::renew_link`]), all in one transaction. A click id
+    /// already stored is skipped, so a retried batch is harmless.
+    async fn record_clicks(&self, clicks: &[Click]) -> Result<(), StoreError>;
+    /// The clicks of a template at or after `since`, oldest first.
+    async fn list_clicks(
+        &self,
+        template_id: &TemplateId,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Click>, StoreError>;
+    /// The server secret called `name`: `candidate` is stored if none is,
+    /// and whichever was stored first is answered, so every node that
+    /// shares the database agrees on it.
+    async fn server_secret(&self, name: &str, candidate: &str) -> Result<String, StoreError>;
 
     /// Counts a request against the account's per-second counter and
     /// answers both counters.

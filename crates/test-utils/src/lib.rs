@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use tempfile::TempDir;
+use waylink_core::click::Click;
 use waylink_core::clock::{AdjustableClock, Clock, DAY_MS, ManualClock, Timestamp};
+use waylink_core::ids::TemplateId;
+use waylink_server::state::AppState;
 use waylink_server::{Application, ServerConfig};
 
 /// The operator token of every test server.
@@ -25,6 +28,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// An HTTP client that follows no redirects.
     pub client: reqwest::Client,
+    /// The server's shared state: its store, clock and click queue.
+    pub state: Arc<AppState>,
     _data_dir: TempDir,
 }
 
@@ -60,6 +65,7 @@ impl TestApp {
         .await
         .expect("the test server builds");
         let address = format!("http://{}", app.address());
+        let state = app.state();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -69,6 +75,7 @@ impl TestApp {
             address,
             clock,
             client,
+            state,
             _data_dir: data_dir,
         }
     }
@@ -128,6 +135,26 @@ impl TestApp {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
         (status, value)
+    }
+
+    /// Waits until `count` clicks of template `tid` are stored (the click
+    /// queue writes in the background), up to five seconds, and answers
+    /// the clicks stored by then, oldest first.
+    pub async fn stored_clicks(&self, tid: &str, count: usize) -> Vec<Click> {
+        let template = TemplateId::from_stored(tid.to_owned());
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let clicks = self
+                .state
+                .store
+                .list_clicks(&template, Timestamp::from_millis(0), 100_000)
+                .await
+                .expect("clicks can be listed");
+            if clicks.len() >= count || tokio::time::Instant::now() >= deadline {
+                return clicks;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 
     /// Creates an account through the operator API.

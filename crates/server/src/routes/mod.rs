@@ -5,13 +5,19 @@ mod apps;
 mod batch;
 mod listing;
 mod qr;
+mod redirect;
 mod shortlinks_v1;
 mod shortlinks_v2;
 mod templates;
+mod well_known;
 
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
+use std::sync::atomic::Ordering;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use serde_json::{Value, json};
@@ -91,8 +97,24 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v2.0/shortlinks-quota", get(shortlinks_v2::quota))
         .route_layer(middleware::from_fn_with_state(state.clone(), account_guard));
 
+    let redirects = Router::new()
+        .route(
+            "/.well-known/apple-app-site-association",
+            get(well_known::apple_app_site_association),
+        )
+        .route(
+            "/apple-app-site-association",
+            get(well_known::apple_app_site_association),
+        )
+        .route("/.well-known/assetlinks.json", get(well_known::assetlinks))
+        .route("/{tid}", get(redirect::long_link))
+        .route("/{tid}/", get(redirect::long_link))
+        .route("/{tid}/{sid}", get(redirect::short_link));
+
     Router::new()
         .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .merge(redirects)
         .merge(operator)
         .merge(account)
         .fallback(fallback)
@@ -104,6 +126,23 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// `GET /health`: the process is up and serving.
 async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
+}
+
+/// `GET /metrics`: counters in the Prometheus text format.
+async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    let m = state.clicks.metrics();
+    let counter = |name: &str, help: &str, value: u64| {
+        format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n")
+    };
+    let body = [
+        counter("waylink_clicks_queued_total", "Clicks handed to the click queue.", m.queued.load(Ordering::Relaxed)),
+        counter("waylink_clicks_dropped_total", "Clicks dropped because the click queue was full.", m.dropped.load(Ordering::Relaxed)),
+        counter("waylink_clicks_written_total", "Clicks stored.", m.written.load(Ordering::Relaxed)),
+        counter("waylink_clicks_failed_total", "Clicks lost because storage failed every attempt.", m.failed.load(Ordering::Relaxed)),
+        format!("# HELP waylink_click_queue_depth Clicks waiting to be written.\n# TYPE waylink_click_queue_depth gauge\nwaylink_click_queue_depth {}\n", state.clicks.depth()),
+    ]
+    .concat();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
 async fn fallback() -> ApiError {

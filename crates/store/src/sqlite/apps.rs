@@ -79,6 +79,18 @@ pub fn list(c: &Connection, account_id: &str) -> Result<Vec<App>, StoreError> {
         .collect()
 }
 
+pub fn by_ids(c: &Connection, ids: &[String]) -> Result<Vec<App>, StoreError> {
+    let mut stmt =
+        c.prepare_cached(&format!("SELECT {APP_COLUMNS} FROM apps WHERE app_id = ?1"))?;
+    let mut apps = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(app) = stmt.query_row([id], app).optional()? {
+            apps.push(app?);
+        }
+    }
+    Ok(apps)
+}
+
 pub fn update(c: &mut Connection, account_id: &str, a: &App) -> Result<bool, StoreError> {
     let n = c.execute(
         "UPDATE apps SET fingerprints = ?3, bundle_id = ?4, team_id = ?5 WHERE account_id = ?1 AND app_id = ?2",

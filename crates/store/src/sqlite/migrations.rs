@@ -9,7 +9,10 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// The migrations, in order: version and SQL.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_clicks.sql")),
+];
 
 /// Brings the schema up to date; answers the versions applied now.
 pub fn migrate(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {

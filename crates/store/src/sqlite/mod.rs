@@ -10,6 +10,7 @@
 
 mod accounts;
 mod apps;
+mod clicks;
 mod links;
 mod migrations;
 mod rows;
@@ -24,6 +25,7 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 use waylink_core::account::Account;
 use waylink_core::app::App;
+use waylink_core::click::Click;
 use waylink_core::clock::Timestamp;
 use waylink_core::ids::{ShortlinkId, TemplateId};
 use waylink_core::link::Link;
@@ -264,6 +266,25 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn find_template(&self, id: &str) -> Result<Option<Template>, StoreError> {
+        let id = id.to_owned();
+        self.read(move |c| templates::find(c, &id)).await
+    }
+    async fn template_by_subdomain(&self, subdomain: &str) -> Result<Option<Template>, StoreError> {
+        let subdomain = subdomain.to_owned();
+        self.read(move |c| templates::by_subdomain(c, &subdomain))
+            .await
+    }
+    async fn templates_by_brand_domain(&self, domain: &str) -> Result<Vec<Template>, StoreError> {
+        let domain = domain.to_owned();
+        self.read(move |c| templates::by_brand_domain(c, &domain))
+            .await
+    }
+    async fn apps_by_ids(&self, app_ids: &[String]) -> Result<Vec<App>, StoreError> {
+        let ids = app_ids.to_vec();
+        self.read(move |c| apps::by_ids(c, &ids)).await
+    }
+
     async fn create_link(&self, link: &Link) -> Result<(), StoreError> {
         let link = link.clone();
         self.write(move |c| links::create(c, &link)).await
@@ -318,6 +339,25 @@ impl Store for SqliteStore {
     }
     async fn purge_expired(&self, now: Timestamp) -> Result<u64, StoreError> {
         self.write(move |c| links::purge_expired(c, now)).await
+    }
+
+    async fn record_clicks(&self, batch: &[Click]) -> Result<(), StoreError> {
+        let batch = batch.to_vec();
+        self.write(move |c| clicks::record(c, &batch)).await
+    }
+    async fn list_clicks(
+        &self,
+        template_id: &TemplateId,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Click>, StoreError> {
+        let t = template_id.clone();
+        self.read(move |c| clicks::list(c, &t, since, limit)).await
+    }
+    async fn server_secret(&self, name: &str, candidate: &str) -> Result<String, StoreError> {
+        let (name, candidate) = (name.to_owned(), candidate.to_owned());
+        self.write(move |c| clicks::secret(c, &name, &candidate))
+            .await
     }
 
     async fn charge_request(&self, account_id: &str, now: Timestamp) -> Result<Usage, StoreError> {

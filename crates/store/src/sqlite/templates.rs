@@ -155,6 +155,38 @@ pub fn get(c: &Connection, account_id: &str, id: &str) -> Result<Option<Template
     }
 }
 
+pub fn find(c: &Connection, id: &str) -> Result<Option<Template>, StoreError> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {TEMPLATE_COLUMNS} FROM templates WHERE id = ?1"
+    ))?;
+    match stmt.query_row([id], template).optional()? {
+        Some(t) => Ok(Some(with_brand_domains(c, t?)?)),
+        None => Ok(None),
+    }
+}
+
+pub fn by_subdomain(c: &Connection, subdomain: &str) -> Result<Option<Template>, StoreError> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {TEMPLATE_COLUMNS} FROM templates WHERE subdomain = ?1"
+    ))?;
+    match stmt.query_row([subdomain], template).optional()? {
+        Some(t) => Ok(Some(with_brand_domains(c, t?)?)),
+        None => Ok(None),
+    }
+}
+
+pub fn by_brand_domain(c: &Connection, domain: &str) -> Result<Vec<Template>, StoreError> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {TEMPLATE_COLUMNS} FROM templates WHERE id IN (SELECT template_id FROM brand_domains WHERE domain = ?1) ORDER BY created_at, id"
+    ))?;
+    let rows: Vec<_> = stmt
+        .query_map([domain], template)?
+        .collect::<Result<_, _>>()?;
+    rows.into_iter()
+        .map(|t| with_brand_domains(c, t?))
+        .collect()
+}
+
 pub fn list(c: &Connection, account_id: &str) -> Result<Vec<Template>, StoreError> {
     let mut stmt = c.prepare_cached(&format!(
         "SELECT {TEMPLATE_COLUMNS} FROM templates WHERE account_id = ?1 ORDER BY created_at, id"

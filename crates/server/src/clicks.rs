@@ -1,0 +1,138 @@
+//! The click queue: the redirect hands a click over and never waits for
+//! storage; one writer task stores clicks in batches.
+//!
+//! The queue is bounded, so a storage stall cannot eat the memory of the
+//! node: when it is full the redirect is still served and the click is
+//! counted as dropped. On shutdown the writer stops taking new clicks,
+//! writes everything queued, and only then lets the process exit.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use waylink_core::click::Click;
+use waylink_store::Store;
+
+/// Most clicks written in one transaction.
+const BATCH: usize = 1_000;
+/// Attempts at writing one batch before it is given up as failed.
+const ATTEMPTS: u32 = 8;
+
+/// Counters of the click pipeline, shown at `/metrics`.
+#[derive(Debug, Default)]
+pub struct ClickMetrics {
+    /// Clicks handed to the queue.
+    pub queued: AtomicU64,
+    /// Clicks refused because the queue was full.
+    pub dropped: AtomicU64,
+    /// Clicks stored.
+    pub written: AtomicU64,
+    /// Clicks whose batch failed every attempt.
+    pub failed: AtomicU64,
+}
+
+/// The sending side, held by the server state.
+#[derive(Clone)]
+pub struct ClickQueue {
+    sender: mpsc::Sender<Click>,
+    metrics: Arc<ClickMetrics>,
+}
+
+/// The receiving side, run by [`ClickWriter::run`].
+pub struct ClickWriter {
+    receiver: mpsc::Receiver<Click>,
+    store: Arc<dyn Store>,
+    metrics: Arc<ClickMetrics>,
+}
+
+/// A queue of `capacity` clicks and its writer.
+pub fn click_queue(capacity: usize, store: Arc<dyn Store>) -> (ClickQueue, ClickWriter) {
+    let (sender, receiver) = mpsc::channel(capacity.max(1));
+    let metrics = Arc::new(ClickMetrics::default());
+    (
+        ClickQueue {
+            sender,
+            metrics: Arc::clone(&metrics),
+        },
+        ClickWriter {
+            receiver,
+            store,
+            metrics,
+        },
+    )
+}
+
+impl ClickQueue {
+    /// Hands a click over without waiting; a full queue drops it and counts it.
+    pub fn submit(&self, click: Click) {
+        match self.sender.try_send(click) {
+            Ok(()) => {
+                self.metrics.queued.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(_) => {
+                self.metrics.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The pipeline's counters.
+    pub fn metrics(&self) -> &ClickMetrics {
+        &self.metrics
+    }
+
+    /// Clicks waiting to be written.
+    pub fn depth(&self) -> usize {
+        self.sender.max_capacity() - self.sender.capacity()
+    }
+}
+
+impl ClickWriter {
+    /// Writes clicks as they come until `stop` fires, then drains the queue.
+    pub async fn run(mut self, mut stop: oneshot::Receiver<()>) {
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            tokio::select! {
+                received = self.receiver.recv_many(&mut batch, BATCH) => {
+                    if received == 0 {
+                        return;
+                    }
+                    self.write(&mut batch).await;
+                }
+                _ = &mut stop => break,
+            }
+        }
+        // No new clicks from here on; everything already queued is written.
+        self.receiver.close();
+        while self.receiver.recv_many(&mut batch, BATCH).await > 0 {
+            self.write(&mut batch).await;
+        }
+    }
+
+    async fn write(&self, batch: &mut Vec<Click>) {
+        let mut delay = Duration::from_millis(50);
+        for attempt in 1..=ATTEMPTS {
+            match self.store.record_clicks(batch).await {
+                Ok(()) => {
+                    self.metrics
+                        .written
+                        .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                    batch.clear();
+                    return;
+                }
+                Err(e) if attempt < ATTEMPTS => {
+                    tracing::warn!(error = %e, attempt, clicks = batch.len(), "writing clicks failed; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(2));
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, clicks = batch.len(), "writing clicks failed for good; they are lost");
+                    self.metrics
+                        .failed
+                        .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                }
+            }
+        }
+        batch.clear();
+    }
+}

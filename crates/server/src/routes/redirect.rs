@@ -1,0 +1,259 @@
+//! Clicks: `/{tid}/{sid}` (short links), `/{tid}` and `/{tid}/` (long
+//! links) on any host that serves the template, answered by the decision
+//! table of the core and recorded through the click queue.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use waylink_core::click::{Click, advertising_id, generate_click_id};
+use waylink_core::ids::ShortlinkId;
+use waylink_core::routing::{self, Destination, LinkSource};
+use waylink_core::template::Template;
+use waylink_core::user_agent::{DeviceKind, Visitor, classify};
+
+use crate::client_ip::{client_ip, ip_hash};
+use crate::error::ApiError;
+use crate::links::query_pairs;
+use crate::pages;
+use crate::state::AppState;
+
+/// The templates a request's host serves.
+pub enum HostTemplates {
+    /// A template domain or a brand domain: only these templates.
+    Only(Vec<Template>),
+    /// Any other host: templates are found by path alone.
+    Any,
+}
+
+/// The host of a request, lower-cased, from `host` or the URI.
+pub fn request_host(headers: &HeaderMap, uri: &axum::http::Uri) -> String {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// Which templates `host` serves.
+pub async fn host_templates(state: &AppState, host: &str) -> Result<HostTemplates, ApiError> {
+    let base = &state.public.base_domain;
+    // A base domain without a port matches hosts on any port.
+    let compared = if base.contains(':') {
+        host
+    } else {
+        host.split(':').next().unwrap_or(host)
+    };
+    if let Some(sub) = compared
+        .strip_suffix(base.as_str())
+        .and_then(|s| s.strip_suffix('.'))
+    {
+        if sub.contains('.') {
+            return Ok(HostTemplates::Only(Vec::new()));
+        }
+        return Ok(HostTemplates::Only(
+            state
+                .store
+                .template_by_subdomain(sub)
+                .await?
+                .into_iter()
+                .collect(),
+        ));
+    }
+    let mut brand = state.store.templates_by_brand_domain(host).await?;
+    if brand.is_empty() && host.contains(':') {
+        brand = state
+            .store
+            .templates_by_brand_domain(host.split(':').next().unwrap_or(host))
+            .await?;
+    }
+    Ok(if brand.is_empty() {
+        HostTemplates::Any
+    } else {
+        HostTemplates::Only(brand)
+    })
+}
+
+async fn template_for(
+    state: &AppState,
+    host: &str,
+    tid: &str,
+) -> Result<Option<Template>, ApiError> {
+    Ok(match host_templates(state, host).await? {
+        HostTemplates::Only(list) => list.into_iter().find(|t| t.id.as_str() == tid),
+        HostTemplates::Any => state.store.find_template(tid).await?,
+    })
+}
+
+/// `GET|HEAD /{tid}`: a long link.
+pub async fn long_link(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    Path(tid): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    respond(
+        click(
+            &state,
+            peer,
+            &method,
+            &headers,
+            &uri,
+            &tid,
+            None,
+            query.as_deref(),
+        )
+        .await,
+    )
+}
+
+/// `GET|HEAD /{tid}/{sid}`: a short link.
+pub async fn short_link(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    Path((tid, sid)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    respond(
+        click(
+            &state,
+            peer,
+            &method,
+            &headers,
+            &uri,
+            &tid,
+            Some(&sid),
+            query.as_deref(),
+        )
+        .await,
+    )
+}
+
+fn respond(outcome: Result<Response, ApiError>) -> Response {
+    let mut response = match outcome {
+        Ok(r) => r,
+        Err(e) if e.status() == StatusCode::NOT_FOUND => pages::not_found(),
+        Err(e) => e.into_response(),
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn click(
+    state: &AppState,
+    peer: SocketAddr,
+    method: &Method,
+    headers: &HeaderMap,
+    uri: &axum::http::Uri,
+    tid: &str,
+    sid: Option<&str>,
+    raw_query: Option<&str>,
+) -> Result<Response, ApiError> {
+    let host = request_host(headers, uri);
+    let template = template_for(state, &host, tid)
+        .await?
+        .ok_or_else(|| ApiError::not_found("The template"))?;
+    let now = state.clock.now();
+    let stored = match sid.map(ShortlinkId::parse) {
+        Some(Ok(id)) => state.store.get_link(&template.id, &id, now).await?,
+        _ => None,
+    };
+    let link = match (&stored, sid) {
+        (Some(l), _) => LinkSource::Short(&l.data),
+        (None, Some(_)) => LinkSource::Missing,
+        (None, None) => LinkSource::Long,
+    };
+    let query = query_pairs(raw_query);
+    let own_hosts: Vec<String> = std::iter::once(state.public.template_host(&template))
+        .chain(template.brand_domains.iter().cloned())
+        .collect();
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let missing = matches!(link, LinkSource::Missing);
+    let click_id = generate_click_id();
+    let mut decision = routing::Click {
+        template: &template,
+        device: DeviceKind::Desktop,
+        link,
+        query: &query,
+        click_id: (!missing).then_some(click_id.as_str()),
+        own_hosts: &own_hosts,
+    };
+    let device = match classify(user_agent) {
+        Visitor::Crawler => {
+            return Ok(pages::preview(
+                &routing::preview(&decision),
+                &link_url(state, &host, uri),
+            ));
+        }
+        Visitor::Person(device) => device,
+    };
+    decision.device = device.kind;
+    let destination = routing::decide(&decision);
+    if method != Method::HEAD {
+        let data = decision.merged_data();
+        let ip = client_ip(peer, headers, &state.trusted_proxies);
+        state.clicks.submit(Click {
+            advertising_id: advertising_id(&data, device.kind),
+            click_id: click_id.clone(),
+            at: now,
+            template_id: template.id.clone(),
+            shortlink_id: sid.map(str::to_owned),
+            data,
+            device: device.kind,
+            os_version: device.os_version,
+            device_model: device.device_model,
+            referer: headers
+                .get(header::REFERER)
+                .and_then(|v| v.to_str().ok())
+                .map(|r| r.chars().take(2048).collect()),
+            ip_hash: Some(ip_hash(&state.ip_hash_key, ip)),
+            expired: missing,
+        });
+    }
+    Ok(match destination {
+        Destination::Redirect(url) => redirect(&url),
+        Destination::OpenAppPage {
+            deep_link,
+            fallback,
+        } => pages::open_app(&routing::preview(&decision).title, &deep_link, &fallback),
+        Destination::DesktopPage => {
+            pages::desktop(&routing::preview(&decision), &link_url(state, &host, uri))
+        }
+    })
+}
+
+fn redirect(url: &str) -> Response {
+    match HeaderValue::from_str(url) {
+        Ok(location) => {
+            let mut response = StatusCode::FOUND.into_response();
+            response.headers_mut().insert(header::LOCATION, location);
+            response
+        }
+        // The core only hands out serialized URLs; this is a guard, not a path.
+        Err(_) => pages::not_found(),
+    }
+}
+
+/// The URL the visitor opened, for previews and QR codes.
+fn link_url(state: &AppState, host: &str, uri: &axum::http::Uri) -> String {
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    format!("{}://{}{}", state.public.scheme, host, path)
+}
