@@ -29,6 +29,9 @@ const TEMPLATE_ID: &str = "H5hv";
 const EXAMPLE_LINK: &str = "bananas7";
 const TUTORIAL_LINKS: [&str; 2] = ["try-v1", "try-v2"];
 const CREDENTIALS_FILE: &str = "demo-credentials.json";
+const ANDROID_UA: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
+const IPHONE_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
+const DESKTOP_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
 
 /// What the demo made, for the banner.
 pub struct Seeded {
@@ -186,6 +189,15 @@ pub fn print_banner(seeded: &Seeded, address: SocketAddr, public: &PublicUrls) {
         .android_sdk_key
         .as_deref()
         .unwrap_or("(shown when the demo first created the app)");
+    let host_url = format!(
+        "{}://{}",
+        public.scheme,
+        public.template_host(&seeded.template)
+    );
+    let long = format!(
+        "{host_url}/{}?pid=sms&c=bananas&af_force_deeplink=true&af_dp=feedme%3A%2F%2Foffers%2Fbananas",
+        seeded.template.id
+    );
     println!(
         "
 Waylink demo: the Feed Me grocery app of the spec.
@@ -216,11 +228,30 @@ Many links at once, and the template's live links:
   curl -s -X POST {api}/api/v1/templates/{tid}/links:batch {auth} {json} -d '[{{\"data\": {{\"pid\": \"sms\", \"c\": \"pears\"}}}}, {{\"data\": {{\"pid\": \"sms\", \"c\": \"plums\"}}}}]'
   curl -s '{api}/api/v1/templates/{tid}/links?pid=sms&limit=10' {auth}
 
+Click the example link as each device would (the answer shows where each goes):
+
+  curl -s -o /dev/null -w '%{{http_code}} %{{redirect_url}}\\n' -A '{android}' {link}
+  curl -s -o /dev/null -w '%{{http_code}} %{{redirect_url}}\\n' -A '{iphone}' {link}
+  curl -s -o /dev/null -w '%{{http_code}} %{{redirect_url}}\\n' -A '{desktop}' {link}
+  curl -s -A 'facebookexternalhit/1.1' {link}
+  curl -s -A '{iphone}' '{long}'
+
+The last one is a long link that forces the app open on iOS (a page that tries the app, then the App Store).
+The well-known files that let the installed apps open these links directly:
+
+  curl -s {host_url}/.well-known/assetlinks.json
+  curl -s {host_url}/.well-known/apple-app-site-association
+
 Restarting the demo resets the example and tutorial links; the rest is kept in the data directory.
 ",
         key = seeded.api_key,
         tid = seeded.template.id,
         host = public.template_host(&seeded.template),
         example = EXAMPLE_LINK,
+        android = ANDROID_UA,
+        iphone = IPHONE_UA,
+        desktop = DESKTOP_UA,
+        long = long,
+        host_url = host_url,
     );
 }

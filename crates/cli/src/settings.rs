@@ -48,6 +48,9 @@ pub struct SettingArgs {
     /// Seconds between purges of expired links [default: 60].
     #[arg(long, env = "WAYLINK_PURGE_INTERVAL_SECS")]
     pub purge_interval_secs: Option<String>,
+    /// Clicks the in-memory queue holds before new ones are dropped [default: 100000].
+    #[arg(long, env = "WAYLINK_CLICK_QUEUE_CAPACITY")]
+    pub click_queue_capacity: Option<String>,
     /// normal (survives a crash of the process) or full (also of the machine) [default: normal].
     #[arg(long, env = "WAYLINK_SQLITE_SYNCHRONOUS")]
     pub sqlite_synchronous: Option<String>,
@@ -67,6 +70,7 @@ struct FileSettings {
     test_clock: Option<bool>,
     rate_limit: Option<u64>,
     purge_interval_secs: Option<u64>,
+    click_queue_capacity: Option<u64>,
     sqlite_synchronous: Option<String>,
 }
 
@@ -159,6 +163,19 @@ pub fn resolve(args: SettingArgs, mode: Mode) -> Result<ServerConfig, String> {
         "--purge-interval-secs (WAYLINK_PURGE_INTERVAL_SECS)",
     )? {
         config.purge_interval = Duration::from_secs(secs);
+    }
+    if let Some(capacity) = number(
+        args.click_queue_capacity,
+        file.click_queue_capacity,
+        "--click-queue-capacity (WAYLINK_CLICK_QUEUE_CAPACITY)",
+    )? {
+        if capacity > 10_000_000 {
+            return Err(
+                "--click-queue-capacity (WAYLINK_CLICK_QUEUE_CAPACITY): must be at most 10000000"
+                    .into(),
+            );
+        }
+        config.click_queue_capacity = capacity as usize;
     }
     if let Some(sync) = args.sqlite_synchronous.or(file.sqlite_synchronous) {
         config.durability = match sync.as_str() {

@@ -16,6 +16,7 @@
 
 pub mod account;
 pub mod app;
+pub mod attribution;
 pub mod click;
 pub mod clock;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod keys;
 pub mod link;
 pub mod link_data;
 pub mod patch;
+pub mod payload;
 pub mod quota;
 pub mod random;
 pub mod redirect_safety;

@@ -61,7 +61,12 @@ pub enum Destination {
 impl<'a> Click<'a> {
     /// The value of `key` for this click and how far it can be trusted:
     /// the query wins over stored data.
+    /// A link that is gone routes with an empty parameter map, its query
+    /// included (the query is still recorded with the click).
     pub fn param(&self, key: &str) -> Option<(&'a str, Trust)> {
+        if matches!(self.link, LinkSource::Missing) {
+            return None;
+        }
         if let Some((_, v)) = self.query.iter().rev().find(|(k, _)| k == key) {
             return Some((v.as_str(), Trust::Public));
         }
@@ -100,8 +105,17 @@ impl<'a> Click<'a> {
         if !force.eq_ignore_ascii_case("true") {
             return None;
         }
-        let (value, _) = self.param("af_dp")?;
-        deep_link(value, self.template.uri_scheme.as_deref())
+        let (value, trust) = self.param("af_dp")?;
+        let dl = deep_link(value, self.template.uri_scheme.as_deref())?;
+        // A web URL as a deep link is opened by the browser like any other
+        // redirect: it must pass the web-redirect rule, or the open-app page
+        // becomes an open redirector.
+        if matches!(dl.scheme.as_str(), "http" | "https")
+            && web_redirect(value, trust, self.allowlist()).is_none()
+        {
+            return None;
+        }
+        Some(dl)
     }
 
     /// The platform the table is read for: a template without an app for
@@ -199,8 +213,15 @@ fn desktop(click: &Click<'_>) -> Destination {
     if let Some(url) = click.web("af_web_dp") {
         return Destination::Redirect(url);
     }
-    if let Some(url) = &click.template.desktop_url {
-        return Destination::Redirect(url.clone());
+    // The template keeps `desktop_url` as written; the redirect takes its
+    // serialization, which holds no whitespace or CR/LF.
+    if let Some(url) = click
+        .template
+        .desktop_url
+        .as_deref()
+        .and_then(|url| web_redirect(url, Trust::Stored, click.allowlist()))
+    {
+        return Destination::Redirect(url);
     }
     Destination::DesktopPage
 }

@@ -234,12 +234,17 @@ fn uri_scheme(text: &str) -> Result<String, DomainError> {
 }
 
 /// An absolute `http` or `https` URL with a host.
+/// Stored in the parser's serialization, so that what is redirected to
+/// later is exactly what was checked (no stray spaces or line breaks).
 pub fn web_url(field: &str, text: &str) -> Result<String, DomainError> {
     let parsed = url::Url::parse(text).ok().filter(|u| {
-        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+        matches!(u.scheme(), "http" | "https")
+            && u.host_str().is_some_and(|h| !h.is_empty())
+            && u.username().is_empty()
+            && u.password().is_none()
     });
     match parsed {
-        Some(_) if text.len() <= 2048 => Ok(text.to_owned()),
+        Some(url) if text.len() <= 2048 => Ok(url.into()),
         _ => Err(DomainError::invalid(
             field,
             format!(

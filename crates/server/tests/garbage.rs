@@ -1,6 +1,9 @@
-//! A flood of malformed requests over every route: no answer is a 5xx,
-//! every 4xx of an API path is the promised JSON, raw malformed HTTP does
-//! not hurt, and the server still serves a normal create and read after.
+//! A flood of malformed requests over every route, the API's and the
+//! redirect host's (clicks with garbage hosts, user agents, queries and
+//! paths): no answer is a 5xx, every 4xx of an API path is the promised
+//! JSON (other paths answer HTML or JSON as they will), redirects and pages
+//! keep the click rules, raw malformed HTTP does not hurt, and the server
+//! still serves a normal create and read after.
 //!
 //! Requests come from a seeded xorshift generator: a failure names the
 //! seed, task and request number, and the same run reproduces it.
@@ -72,6 +75,7 @@ async fn send(client: &reqwest::Client, g: Garbage) -> Result<u16, String> {
         Err(e) => return Err(format!("no answer: {}", chain(&e))),
     };
     let status = response.status();
+    let headers = response.headers().clone();
     let bytes = response
         .bytes()
         .await
@@ -79,6 +83,7 @@ async fn send(client: &reqwest::Client, g: Garbage) -> Result<u16, String> {
     if status.is_server_error() {
         return Err(format!("{status}: {}", String::from_utf8_lossy(&bytes)));
     }
+    check_click_answer(status, &headers, &String::from_utf8_lossy(&bytes))?;
     if status.is_client_error() && g.method != Method::HEAD {
         let shape = shape_of(g.url.path());
         let parsed = serde_json::from_slice::<Value>(&bytes);
@@ -96,6 +101,52 @@ async fn send(client: &reqwest::Client, g: Garbage) -> Result<u16, String> {
         }
     }
     Ok(status.as_u16())
+}
+
+/// The rules of click answers: a redirect goes to a web or intent URL
+/// only, and is never cached; an HTML page (only clicks answer HTML) is
+/// never cached or sniffed and runs no script without its CSP nonce.
+fn check_click_answer(
+    status: reqwest::StatusCode,
+    headers: &reqwest::header::HeaderMap,
+    body: &str,
+) -> Result<(), String> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    let no_store = header("cache-control").as_deref() == Some("no-store");
+    if let Some(location) = header("location") {
+        let web = ["https://", "http://", "intent://"]
+            .iter()
+            .any(|s| location.starts_with(s));
+        if !web || location.bytes().any(|b| b <= b' ' || b == 0x7f) || !no_store {
+            return Err(format!("{status}: a bad redirect to {location:?}"));
+        }
+    }
+    let html = header("content-type").is_some_and(|t| t.starts_with("text/html"));
+    if !html {
+        return Ok(());
+    }
+    let csp = header("content-security-policy").unwrap_or_default();
+    let nonce = csp
+        .split("script-src 'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_default();
+    let nosniff = header("x-content-type-options").as_deref() == Some("nosniff");
+    let tagged = format!(" nonce=\"{nonce}\"");
+    let lower = body.to_ascii_lowercase();
+    let untagged = ["<script", "<style"].iter().any(|element| {
+        lower
+            .match_indices(element)
+            .any(|(at, _)| !body[at + element.len()..].starts_with(&tagged))
+    });
+    if nonce.len() != 22 || !nosniff || !no_store || untagged || lower.contains("<script>alert") {
+        return Err(format!("{status}: an unsafe page: {csp:?} {body}"));
+    }
+    Ok(())
 }
 
 /// What one flood task saw: wrong answers, and how often each status came.
@@ -281,6 +332,10 @@ async fn thousands_of_malformed_requests_get_no_5xx_and_the_server_keeps_serving
     assert!(
         ok > 0 && statuses.len() > 6,
         "too little reached the handlers: {statuses:?}"
+    );
+    assert!(
+        statuses.contains_key(&302) && statuses.contains_key(&404),
+        "too few clicks reached the redirect: {statuses:?}"
     );
     assert!(
         failures.is_empty(),

@@ -224,7 +224,8 @@ pub trait Store: Send + Sync + 'static {
         id: &ShortlinkId,
         now: Timestamp,
     ) -> Result<Option<Timestamp>, StoreError>;
-    /// Deletes links expired at `now` and counters too old to matter;
+    /// Deletes links expired at `now`, clicks older than 31 days (past
+    /// every lookback window plus a day) and counters too old to matter;
     /// answers how many links went.
     async fn purge_expired(&self, now: Timestamp) -> Result<u64, StoreError>;
 

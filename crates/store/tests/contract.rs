@@ -21,6 +21,8 @@ mod accounts;
 mod apps;
 #[path = "contract/batch.rs"]
 mod batch;
+#[path = "contract/clicks.rs"]
+mod clicks;
 #[path = "contract/expiry.rs"]
 mod expiry;
 #[path = "contract/links.rs"]
@@ -115,6 +117,16 @@ macro_rules! contract_tests {
                 a_click_on_an_expired_or_missing_link_renews_nothing,
                 renewal_never_shortens_a_link,
                 the_purge_deletes_exactly_the_expired_links,
+            ],
+            clicks: [
+                recorded_clicks_are_read_back_whole_and_oldest_first,
+                a_retried_batch_stores_each_click_once,
+                clicks_are_listed_per_template_from_a_time_on,
+                a_click_renews_the_live_link_it_was_on,
+                the_purge_deletes_clicks_older_than_31_days,
+                templates_are_found_by_id_subdomain_and_brand_domain_across_accounts,
+                apps_are_found_by_id_across_accounts_skipping_unknown_ones,
+                a_server_secret_is_made_once_and_kept,
             ],
             usage: [
                 each_request_in_a_second_counts_one_more_and_a_new_second_starts_at_one,

@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -95,9 +96,13 @@ pub async fn long_link(
     method: Method,
     headers: HeaderMap,
     uri: axum::http::Uri,
-    Path(tid): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    // A path that does not decode (invalid UTF-8) names no template.
+    let Ok(Path(tid)) = path else {
+        return respond(Err(ApiError::not_found("The template")));
+    };
     respond(
         click(
             &state,
@@ -120,9 +125,19 @@ pub async fn short_link(
     method: Method,
     headers: HeaderMap,
     uri: axum::http::Uri,
-    Path((tid, sid)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    // A segment that is not UTF-8 once decoded names no template and no
+    // live link; read lossily, it routes as such.
+    let (tid, sid) = match path {
+        Ok(Path(ids)) => ids,
+        Err(_) => {
+            let mut segments = uri.path().split('/').skip(1).map(decode_lossy);
+            let tid = segments.next().unwrap_or_default();
+            (tid, segments.next().unwrap_or_default())
+        }
+    };
     respond(
         click(
             &state,
@@ -136,6 +151,34 @@ pub async fn short_link(
         )
         .await,
     )
+}
+
+/// A percent-encoded path segment, decoded; bytes that are not UTF-8
+/// become U+FFFD.
+fn decode_lossy(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = match bytes.get(i + 1..i + 3) {
+            Some(&[a, b]) if a.is_ascii_hexdigit() && b.is_ascii_hexdigit() => {
+                let digit = |d: u8| (d as char).to_digit(16).unwrap_or(0) as u8;
+                Some(digit(a) * 16 + digit(b))
+            }
+            _ => None,
+        };
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn respond(outcome: Result<Response, ApiError>) -> Response {

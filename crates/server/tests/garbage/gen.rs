@@ -25,6 +25,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/api/v2.0/shortlinks/{tid}/{sid}", "GET|PUT|DELETE"),
     ("/api/v2.0/shortlinks/{tid}/{sid}/qr", "GET"),
     ("/api/v2.0/shortlinks-quota", "GET"),
+    ("/metrics", "GET"),
+    ("/.well-known/apple-app-site-association", "GET"),
+    ("/apple-app-site-association", "GET"),
+    ("/.well-known/assetlinks.json", "GET"),
+    ("/{tid}", "GET|HEAD"),
+    ("/{tid}/", "GET|HEAD"),
+    ("/{tid}/{sid}", "GET|HEAD"),
 ];
 const OTHER_METHODS: &str = "HEAD|OPTIONS|PATCH|PUT|TRACE|FOO|get";
 pub const TID: &str = "Gbg1";
@@ -101,12 +108,36 @@ const QUERIES: &str = "id=known1|id=|id=%ZZ|id=%C3%28|id=known1&id=x|&&&==&|size
     cursor=OTIyMzM3MjAzNjg1NDc3NTgwNzo|cursor=Ojo6Og|cursor=__79|\
     cursor=OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk6eA|pid=%00&c=%ZZ|pid=sms|id=%00|id=ü|%=%|id=known1%23x";
 
+/// Queries of clicks: hostile overrides, deep links and ad-network macros.
+const CLICK_QUERIES: &[&str] = &[
+    "af_r=javascript:alert(1)",
+    "af_r=https%3A%2F%2Fevil.example%2F",
+    "af_r=https://apps.apple.com@evil.example/",
+    "af_r=%2F%2Fevil.example",
+    "af_r=https://go.garbage.example/%0d%0aSet-Cookie:%20a=b",
+    "af_force_deeplink=true&af_dp=garbage%3A%2F%2Fx%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    "af_force_deeplink=TRUE&af_dp=javascript:alert(1)",
+    "af_force_deeplink=true&af_dp=garbage:%FF%FE%00",
+    "af_force_deeplink=true&af_dp=https://evil.example/",
+    "af_force_deeplink=true&af_dp=:",
+    "af_android_url=https://a.example/%0d%0a&pid=x",
+    "af_ios_url=data:text/html,x",
+    "af_web_dp=http://[::1",
+    "af_og_title=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E&af_og_image=javascript:x",
+    "af_og_description=%3C%2Ftitle%3E&af_og_image=https://%00",
+    "idfa=&gaid=&advertising_id=",
+    "pid=%ZZ&c=%C3%28&af_sub1=%00",
+    "waylink_click_id=forged&referrer=x",
+];
+
 fn query(rng: &mut Rng) -> String {
     (0..1 + rng.below(3))
-        .map(|_| match rng.below(6) {
+        .map(|_| match rng.below(8) {
             0 => format!("q={}", rng.text(10)),
             1 => rng.bytes(10).iter().map(|b| format!("%{b:02x}")).collect(),
             2 => format!("a={}", "b".repeat(4000)),
+            3 | 4 => rng.of(CLICK_QUERIES).to_owned(),
+            5 => format!("advertising_id={}", "9".repeat(rng.of(&[36, 101, 3000]))),
             _ => rng.word(QUERIES).to_owned(),
         })
         .collect::<Vec<_>>()
@@ -243,6 +274,20 @@ fn header_value(rng: &mut Rng, choices: &str) -> Option<HeaderValue> {
     HeaderValue::from_bytes(&text).ok()
 }
 
+/// Hosts: the template's, its brand domain, and the malformed.
+const HOSTS: &str = "garbage.links.test|go.garbage.example|GARBAGE.LINKS.TEST:99999|a.b.links.test|\
+    links.test|.links.test|garbage.links.test.|[::1]:80|[::1|127.0.0.1:0|ü.example|x..y|:80|\
+    go.garbage.example:abc|go.garbage.example:|feedme.links.test|-.links.test|%00.links.test|\
+    garbage.links.test:8080:8080|x\"><script>alert(1)</script>";
+
+/// User agents: real ones, crawlers, and the malformed.
+const USER_AGENTS: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36|\
+    Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X)|facebookexternalhit/1.1|Twitterbot/1.0|\
+    Android|Android (((((((|Mozilla/5.0 (Linux; Android 14; |Android 99999999999999999999999999.|\
+    iPhone OS _|iPhone; CPU iPhone OS 1_2_3_4_5_6_7_8_9_0_1_2_3_4_5_6_7_8_9_0_1_2_3|\
+    Mozilla/5.0 (Linux; Android 14; ;;;;;; Build/|(Android;)))))|iPadiPodiPhone|\
+    Slackbot Android iPhone|ü😀 Android ü|\u{202e}Android";
+
 /// One generated request.
 pub struct Garbage {
     pub method: Method,
@@ -323,8 +368,16 @@ pub fn request(rng: &mut Rng, base: &str, t: &Target, big_left: &mut usize) -> G
         ),
         (
             "host",
-            rng.chance(5)
-                .then(|| HeaderValue::from_static("go.garbage.example")),
+            if rng.chance(30) {
+                header_value(rng, HOSTS)
+            } else {
+                None
+            },
+        ),
+        ("user-agent", header_value(rng, USER_AGENTS)),
+        (
+            "referer",
+            header_value(rng, "https://news.example/|javascript:x|%00|ü"),
         ),
         (
             "x-forwarded-for",

@@ -274,6 +274,70 @@ fn cases(key: &str, seed: u64) -> Vec<(String, Vec<u8>, bool)> {
             false,
         ),
     ];
+    let click = |target: &str, host: &[u8], agent: &[u8]| {
+        [
+            format!("GET {target} HTTP/1.1\r\nHost: ").as_bytes(),
+            host,
+            b"\r\nUser-Agent: ",
+            agent,
+            b"\r\n\r\n",
+        ]
+        .concat()
+    };
+    let android = b"Mozilla/5.0 (Linux; Android 14; Pixel 8)";
+    for (name, target, host, agent) in [
+        (
+            "a click with raw quotes and brackets",
+            "/Gbg1?af_og_title=\"><script>alert(1)</script>",
+            &b"rawhttp.links.test"[..],
+            &b"Twitterbot/1.0"[..],
+        ),
+        (
+            "a click path of raw non-ASCII",
+            "/Gbg1/\u{ff}\u{fe}",
+            b"rawhttp.links.test",
+            android,
+        ),
+        (
+            "a click with NUL in the host",
+            "/Gbg1/known1",
+            b"rawhttp\0.links.test",
+            android,
+        ),
+        (
+            "a click host of high bytes",
+            "/Gbg1",
+            b"\xff\xfe.links.test",
+            android,
+        ),
+        (
+            "a click user agent of high bytes",
+            "/Gbg1",
+            b"rawhttp.links.test",
+            b"Android \xff\xfe (\xc3\x28; iPhone OS \xe2\x82",
+        ),
+        (
+            "a click user agent with control bytes",
+            "/Gbg1?af_dp=x",
+            b"go.rawhttp.example",
+            b"Android\x01\x7f\x1b[31m",
+        ),
+        ("a click with an empty host", "/Gbg1/known1", b"", android),
+        (
+            "an absolute-form click",
+            "http://evil.example/Gbg1/known1",
+            b"rawhttp.links.test",
+            android,
+        ),
+        (
+            "a click query of raw high bytes",
+            "/Gbg1?af_r=\u{ff}&idfa=\u{0}",
+            b"rawhttp.links.test",
+            b"iPhone",
+        ),
+    ] {
+        cases.push((name.into(), click(target, host, agent), false));
+    }
     let mut rng = Rng::new(seed);
     for i in 0..12 {
         let noise = rng.bytes(4000);

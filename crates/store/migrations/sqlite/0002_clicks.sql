@@ -15,6 +15,8 @@ CREATE TABLE clicks (
     expired        INTEGER NOT NULL
 );
 CREATE INDEX clicks_by_template_time ON clicks (template_id, at);
+-- For the purge of clicks past every lookback window.
+CREATE INDEX clicks_by_time ON clicks (at);
 
 CREATE TABLE server_secrets (
     name  TEXT PRIMARY KEY,

@@ -72,6 +72,21 @@ fn click(row: &Row<'_>) -> rusqlite::Result<Result<Click, StoreError>> {
     }))
 }
 
+/// Clicks older than this are past every lookback window (30 days) plus a
+/// day, and are purged.
+pub const CLICK_RETENTION_MS: i64 = 31 * waylink_core::clock::DAY_MS;
+
+/// Deletes clicks past [`CLICK_RETENTION_MS`], in chunks.
+pub fn purge_old(c: &mut Connection, now: Timestamp) -> Result<(), StoreError> {
+    let cutoff = now.as_millis() - CLICK_RETENTION_MS;
+    while c.execute(
+        "DELETE FROM clicks WHERE click_id IN (SELECT click_id FROM clicks WHERE at < ?1 LIMIT 5000)",
+        [cutoff],
+    )? > 0
+    {}
+    Ok(())
+}
+
 /// The clicks of a template at or after `since`, oldest first.
 pub fn list(
     c: &Connection,

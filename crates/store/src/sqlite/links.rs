@@ -221,5 +221,6 @@ pub fn purge_expired(c: &mut Connection, now: Timestamp) -> Result<u64, StoreErr
         }
     }
     super::usage::purge_old_counters(c, now)?;
+    super::clicks::purge_old(c, now)?;
     Ok(total)
 }
