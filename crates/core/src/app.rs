@@ -54,6 +54,54 @@ pub struct App {
     /// The Apple developer team id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
+    /// How long after a click an install still gets its deferred deep
+    /// link through UDL, in seconds (1 minute to 24 hours).
+    #[serde(rename = "udl_window", serialize_with = "serialize_window")]
+    pub udl_window_secs: i64,
+}
+
+/// The UDL window of an app registered without one: one hour.
+pub const DEFAULT_UDL_WINDOW_SECS: i64 = 3600;
+
+fn serialize_window<S: serde::Serializer>(secs: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&window_text(*secs))
+}
+
+/// `"1h"`, `"90m"`: how a UDL window is written.
+pub fn window_text(secs: i64) -> String {
+    if secs % 3600 == 0 {
+        format!("{}h", secs / 3600)
+    } else {
+        format!("{}m", secs / 60)
+    }
+}
+
+/// Reads a UDL window: `"{n}m"` or `"{n}h"`, from 1 minute to 24 hours.
+pub fn parse_window(text: &str) -> Result<i64, DomainError> {
+    let refuse = || {
+        DomainError::invalid(
+            "udl_window",
+            format!(
+                "udl_window must be minutes or hours from \"1m\" to \"24h\", such as \"30m\" or \"1h\"; {text:?} is not"
+            ),
+        )
+    };
+    let (digits, unit) = text.split_at(text.len().checked_sub(1).ok_or_else(refuse)?);
+    let n: i64 = digits
+        .parse()
+        .ok()
+        .filter(|n| *n > 0 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(refuse)?;
+    let secs = match unit {
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        _ => None,
+    }
+    .ok_or_else(refuse)?;
+    if !(60..=86_400).contains(&secs) {
+        return Err(refuse());
+    }
+    Ok(secs)
 }
 
 /// An app as a client writes it, before validation.
@@ -65,6 +113,7 @@ pub struct AppDraft {
     sha256_cert_fingerprints: Option<Vec<String>>,
     bundle_id: Option<String>,
     team_id: Option<String>,
+    udl_window: Option<String>,
 }
 
 impl App {
@@ -87,6 +136,10 @@ impl AppDraft {
         let app_id = self
             .app_id
             .ok_or_else(|| DomainError::invalid("app_id", "app_id is required"))?;
+        let udl_window_secs = self
+            .udl_window
+            .as_deref()
+            .map_or(Ok(DEFAULT_UDL_WINDOW_SECS), parse_window)?;
         match platform {
             Platform::Android => {
                 check_package_name(&app_id, "app_id")?;
@@ -114,6 +167,7 @@ impl AppDraft {
                     sha256_cert_fingerprints: fingerprints,
                     bundle_id: None,
                     team_id: None,
+                    udl_window_secs,
                 })
             }
             Platform::Ios => {
@@ -166,6 +220,7 @@ impl AppDraft {
                     sha256_cert_fingerprints: Vec::new(),
                     bundle_id: Some(bundle_id),
                     team_id: Some(team_id),
+                    udl_window_secs,
                 })
             }
         }
@@ -283,6 +338,30 @@ mod tests {
                 }
                 other => panic!("{body}: {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn the_udl_window_is_one_hour_unless_set_between_a_minute_and_a_day() {
+        let app = App::from_create_body(json!({"platform": "android", "app_id": "a.b"})).unwrap();
+        assert_eq!(app.udl_window_secs, 3600);
+        assert_eq!(json!(app)["udl_window"], json!("1h"));
+        for (text, secs) in [("1m", 60), ("90m", 5400), ("24h", 86_400)] {
+            let app = App::from_create_body(
+                json!({"platform": "android", "app_id": "a.b", "udl_window": text}),
+            )
+            .unwrap();
+            assert_eq!(app.udl_window_secs, secs);
+            assert_eq!(app.patched(&json!({})).unwrap().udl_window_secs, secs);
+        }
+        for bad in ["0m", "25h", "1441m", "1d", "30", "", "-5m", "1.5h"] {
+            assert!(
+                App::from_create_body(
+                    json!({"platform": "android", "app_id": "a.b", "udl_window": bad})
+                )
+                .is_err(),
+                "{bad}"
+            );
         }
     }
 

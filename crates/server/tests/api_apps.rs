@@ -24,7 +24,7 @@ async fn registering_an_android_app_answers_201_with_its_sdk_key() {
     assert_eq!(
         got,
         json!({"platform": "android", "app_id": "com.feedme.app",
-            "sha256_cert_fingerprints": [FP.to_ascii_uppercase()], "sdk_key": sdk_key})
+            "sha256_cert_fingerprints": [FP.to_ascii_uppercase()], "udl_window": "1h", "sdk_key": sdk_key})
     );
     // The SDK key is not an account key.
     let (status, _) = app.json("GET", "/api/v1/apps", Some(sdk_key), None).await;

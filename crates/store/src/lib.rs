@@ -17,12 +17,15 @@ pub mod sqlite;
 use async_trait::async_trait;
 use waylink_core::account::Account;
 use waylink_core::app::App;
+use waylink_core::attribution::Candidates;
 use waylink_core::click::Click;
 use waylink_core::clock::Timestamp;
 use waylink_core::ids::{ShortlinkId, TemplateId};
+use waylink_core::install::{Install, Reengagement};
 use waylink_core::link::Link;
 use waylink_core::link_data::LinkData;
 use waylink_core::quota::Usage;
+use waylink_core::stats::{Counts, Group};
 use waylink_core::template::Template;
 use waylink_core::ttl::Ttl;
 
@@ -97,6 +100,41 @@ pub struct LinkPage {
     pub next: Option<LinkCursor>,
 }
 
+/// What statistics to read: a template (or one of its links) over a time
+/// range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatsQuery {
+    /// The template.
+    pub template_id: TemplateId,
+    /// Only this short link, if given (organic installs are then left out:
+    /// they belong to no link).
+    pub shortlink_id: Option<String>,
+    /// The apps of the template, whose organic installs count.
+    pub app_ids: Vec<String>,
+    /// Start of the range, inclusive.
+    pub from: Timestamp,
+    /// End of the range, exclusive.
+    pub to: Timestamp,
+}
+
+/// What an install looks for: each list is bounded, whatever the number
+/// of stored clicks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateQuery {
+    /// The click id the install referrer names.
+    pub click_id: Option<String>,
+    /// The device's advertising id.
+    pub advertising_id: Option<String>,
+    /// The hash of the launch's client IP.
+    pub ip_hash: Option<String>,
+    /// The platform of the app.
+    pub platform: waylink_core::user_agent::DeviceKind,
+    /// The install time: no later click counts.
+    pub at: Timestamp,
+    /// Most clicks read per method.
+    pub limit: usize,
+}
+
 /// Everything Waylink keeps.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -148,6 +186,10 @@ pub trait Store: Send + Sync + 'static {
     async fn list_apps(&self, account_id: &str) -> Result<Vec<App>, StoreError>;
     /// Replaces an app's settings; `false` when the account has no such app.
     async fn update_app(&self, account_id: &str, app: &App) -> Result<bool, StoreError>;
+    /// The app an SDK key (by hash) opens, with the id of its account.
+    async fn app_by_sdk_key_hash(&self, hash: &str) -> Result<Option<(String, App)>, StoreError>;
+    /// The ids of the templates (of any account) that open `app_id`.
+    async fn templates_of_app(&self, app_id: &str) -> Result<Vec<TemplateId>, StoreError>;
     /// Deletes an app; `false` when absent, `Conflict` when a template uses it.
     async fn delete_app(&self, account_id: &str, app_id: &str) -> Result<bool, StoreError>;
 
@@ -240,6 +282,33 @@ pub trait Store: Send + Sync + 'static {
         since: Timestamp,
         limit: usize,
     ) -> Result<Vec<Click>, StoreError>;
+    /// The clicks an install may be attributed to, one bounded list per
+    /// method, each read through an index: the click the referrer names,
+    /// the latest clicks with the advertising id (within the longest
+    /// lookback), the latest from the IP hash (within 24 hours).
+    async fn attribution_candidates(
+        &self,
+        query: &CandidateQuery,
+    ) -> Result<Candidates, StoreError>;
+    /// The install of a device for an app.
+    async fn get_install(
+        &self,
+        app_id: &str,
+        device_id: &str,
+    ) -> Result<Option<Install>, StoreError>;
+    /// Stores an install unless the device has one; `true` when stored.
+    async fn create_install(&self, install: &Install) -> Result<bool, StoreError>;
+    /// Notes a later launch of an installed device.
+    async fn touch_install(
+        &self,
+        app_id: &str,
+        device_id: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Records a re-engagement.
+    async fn record_reengagement(&self, reengagement: &Reengagement) -> Result<(), StoreError>;
+    /// Statistics rows with every dimension set, for the core to group.
+    async fn stats_rows(&self, query: &StatsQuery) -> Result<Vec<(Group, Counts)>, StoreError>;
     /// The server secret called `name`: `candidate` is stored if none is,
     /// and whichever was stored first is answered, so every node that
     /// shares the database agrees on it.

@@ -6,8 +6,10 @@ mod batch;
 mod listing;
 mod qr;
 mod redirect;
+mod sdk;
 mod shortlinks_v1;
 mod shortlinks_v2;
+mod stats;
 mod templates;
 mod well_known;
 
@@ -75,6 +77,11 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .delete(templates::delete),
         )
         .route("/api/v1/templates/{id}/links", get(listing::list_links))
+        .route("/api/v1/templates/{id}/stats", get(stats::template_stats))
+        .route(
+            "/api/v1/templates/{id}/links/{sid}/stats",
+            get(stats::link_stats),
+        )
         .route(
             "/api/v1/templates/{id}/links:batch",
             post(batch::create_batch).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
@@ -97,6 +104,15 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v2.0/shortlinks-quota", get(shortlinks_v2::quota))
         .route_layer(middleware::from_fn_with_state(state.clone(), account_guard));
 
+    let sdk = Router::new()
+        .route("/sdk/v1/launch", post(sdk::launch))
+        .route("/sdk/v1/open", post(sdk::open))
+        .route("/shortlink-sdk/v2/{tid}", get(sdk::resolve_shortlink))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            sdk::app_guard,
+        ));
+
     let redirects = Router::new()
         .route(
             "/.well-known/apple-app-site-association",
@@ -116,6 +132,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(metrics))
         .merge(redirects)
         .merge(operator)
+        .merge(sdk)
         .merge(account)
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

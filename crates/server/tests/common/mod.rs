@@ -245,12 +245,12 @@ pub fn is_generated_id(id: &str) -> bool {
 
 /// The create body of an Android app.
 pub fn android(app_id: &str) -> Value {
-    json!({"platform": "android", "app_id": app_id})
+    json!({"platform": "android", "app_id": app_id, "udl_window": "1h"})
 }
 
 /// The create body of an iOS app.
 pub fn ios(app_id: &str) -> Value {
-    json!({"platform": "ios", "app_id": app_id, "bundle_id": "com.feedme.app", "team_id": "ABCDE12345"})
+    json!({"platform": "ios", "app_id": app_id, "bundle_id": "com.feedme.app", "team_id": "ABCDE12345", "udl_window": "1h"})
 }
 
 /// A server and an account with an Android app `com.a.app` and an iOS app

@@ -6,7 +6,7 @@ use waylink_core::clock::Timestamp;
 
 use crate::{StoreError, StoredKey};
 
-const APP_COLUMNS: &str = "platform, app_id, fingerprints, bundle_id, team_id";
+const APP_COLUMNS: &str = "platform, app_id, fingerprints, bundle_id, team_id, udl_window_secs";
 
 fn app(row: &Row<'_>) -> rusqlite::Result<Result<App, StoreError>> {
     let platform: String = row.get(0)?;
@@ -19,6 +19,7 @@ fn app(row: &Row<'_>) -> rusqlite::Result<Result<App, StoreError>> {
             sha256_cert_fingerprints: serde_json::from_str(&fingerprints)?,
             bundle_id: row.get(3)?,
             team_id: row.get(4)?,
+            udl_window_secs: row.get(5)?,
         })
     };
     Ok(build())
@@ -45,7 +46,7 @@ pub fn create(
         )));
     }
     tx.execute(
-        "INSERT INTO apps (app_id, account_id, platform, fingerprints, bundle_id, team_id, sdk_key_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO apps (app_id, account_id, platform, fingerprints, bundle_id, team_id, sdk_key_hash, created_at, udl_window_secs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             a.app_id,
             account_id,
@@ -54,7 +55,8 @@ pub fn create(
             a.bundle_id,
             a.team_id,
             key.hash,
-            now.as_millis()
+            now.as_millis(),
+            a.udl_window_secs
         ],
     )?;
     tx.commit()?;
@@ -91,15 +93,30 @@ pub fn by_ids(c: &Connection, ids: &[String]) -> Result<Vec<App>, StoreError> {
     Ok(apps)
 }
 
+/// The app an SDK key (by hash) belongs to, with its account.
+pub fn by_sdk_key_hash(c: &Connection, hash: &str) -> Result<Option<(String, App)>, StoreError> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {APP_COLUMNS}, account_id FROM apps WHERE sdk_key_hash = ?1"
+    ))?;
+    let found = stmt
+        .query_row([hash], |row| Ok((app(row)?, row.get::<_, String>(6)?)))
+        .optional()?;
+    match found {
+        Some((app, account)) => Ok(Some((account, app?))),
+        None => Ok(None),
+    }
+}
+
 pub fn update(c: &mut Connection, account_id: &str, a: &App) -> Result<bool, StoreError> {
     let n = c.execute(
-        "UPDATE apps SET fingerprints = ?3, bundle_id = ?4, team_id = ?5 WHERE account_id = ?1 AND app_id = ?2",
+        "UPDATE apps SET fingerprints = ?3, bundle_id = ?4, team_id = ?5, udl_window_secs = ?6 WHERE account_id = ?1 AND app_id = ?2",
         params![
             account_id,
             a.app_id,
             serde_json::to_string(&a.sha256_cert_fingerprints)?,
             a.bundle_id,
-            a.team_id
+            a.team_id,
+            a.udl_window_secs
         ],
     )?;
     Ok(n == 1)

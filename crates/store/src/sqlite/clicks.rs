@@ -8,7 +8,7 @@ use waylink_core::user_agent::DeviceKind;
 
 use crate::StoreError;
 
-const CLICK_COLUMNS: &str = "click_id, at, template_id, shortlink_id, data, device, os_version, device_model, referer, advertising_id, ip_hash, expired";
+pub(super) const CLICK_COLUMNS: &str = "click_id, at, template_id, shortlink_id, data, device, os_version, device_model, referer, advertising_id, ip_hash, expired";
 
 /// Stores a batch of clicks and renews the live links they were on, in one
 /// transaction, so that a batch is all in or all out.
@@ -44,7 +44,7 @@ pub fn record(c: &mut Connection, clicks: &[Click]) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn click(row: &Row<'_>) -> rusqlite::Result<Result<Click, StoreError>> {
+pub(super) fn click(row: &Row<'_>) -> rusqlite::Result<Result<Click, StoreError>> {
     let data: String = row.get(4)?;
     let device: String = row.get(5)?;
     let data = match serde_json::from_str(&data) {

@@ -12,6 +12,10 @@ use crate::StoreError;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_clicks.sql")),
+    (
+        3,
+        include_str!("../../migrations/sqlite/0003_attribution.sql"),
+    ),
 ];
 
 /// Brings the schema up to date; answers the versions applied now.

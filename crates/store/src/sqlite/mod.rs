@@ -11,9 +11,11 @@
 mod accounts;
 mod apps;
 mod clicks;
+mod installs;
 mod links;
 mod migrations;
 mod rows;
+mod stats;
 mod templates;
 mod usage;
 
@@ -25,14 +27,20 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 use waylink_core::account::Account;
 use waylink_core::app::App;
+use waylink_core::attribution::Candidates;
 use waylink_core::click::Click;
 use waylink_core::clock::Timestamp;
 use waylink_core::ids::{ShortlinkId, TemplateId};
+use waylink_core::install::{Install, Reengagement};
 use waylink_core::link::Link;
 use waylink_core::quota::Usage;
+use waylink_core::stats::{Counts, Group};
 use waylink_core::template::Template;
 
-use crate::{KeyInfo, LinkPage, LinkQuery, LinkUpdate, Store, StoreError, StoredKey};
+use crate::{
+    CandidateQuery, KeyInfo, LinkPage, LinkQuery, LinkUpdate, StatsQuery, Store, StoreError,
+    StoredKey,
+};
 
 /// The file name of the database inside the data directory.
 pub const DATABASE_FILE: &str = "waylink.sqlite3";
@@ -224,6 +232,15 @@ impl Store for SqliteStore {
         let (id, app) = (account_id.to_owned(), app.clone());
         self.write(move |c| apps::update(c, &id, &app)).await
     }
+    async fn app_by_sdk_key_hash(&self, hash: &str) -> Result<Option<(String, App)>, StoreError> {
+        let hash = hash.to_owned();
+        self.read(move |c| apps::by_sdk_key_hash(c, &hash)).await
+    }
+    async fn templates_of_app(&self, app_id: &str) -> Result<Vec<TemplateId>, StoreError> {
+        let app_id = app_id.to_owned();
+        self.read(move |c| installs::templates_of_app(c, &app_id))
+            .await
+    }
     async fn delete_app(&self, account_id: &str, app_id: &str) -> Result<bool, StoreError> {
         let (id, app_id) = (account_id.to_owned(), app_id.to_owned());
         self.write(move |c| apps::delete(c, &id, &app_id)).await
@@ -353,6 +370,46 @@ impl Store for SqliteStore {
     ) -> Result<Vec<Click>, StoreError> {
         let t = template_id.clone();
         self.read(move |c| clicks::list(c, &t, since, limit)).await
+    }
+    async fn attribution_candidates(
+        &self,
+        query: &CandidateQuery,
+    ) -> Result<Candidates, StoreError> {
+        let q = query.clone();
+        self.read(move |c| installs::candidates(c, &q)).await
+    }
+    async fn get_install(
+        &self,
+        app_id: &str,
+        device_id: &str,
+    ) -> Result<Option<Install>, StoreError> {
+        let (app, device) = (app_id.to_owned(), device_id.to_owned());
+        self.read(move |c| installs::get_install(c, &app, &device))
+            .await
+    }
+    async fn create_install(&self, install: &Install) -> Result<bool, StoreError> {
+        let install = install.clone();
+        self.write(move |c| installs::create_install(c, &install))
+            .await
+    }
+    async fn touch_install(
+        &self,
+        app_id: &str,
+        device_id: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let (app, device) = (app_id.to_owned(), device_id.to_owned());
+        self.write(move |c| installs::touch_install(c, &app, &device, at))
+            .await
+    }
+    async fn record_reengagement(&self, reengagement: &Reengagement) -> Result<(), StoreError> {
+        let r = reengagement.clone();
+        self.write(move |c| installs::record_reengagement(c, &r))
+            .await
+    }
+    async fn stats_rows(&self, query: &StatsQuery) -> Result<Vec<(Group, Counts)>, StoreError> {
+        let q = query.clone();
+        self.read(move |c| stats::stats_rows(c, &q)).await
     }
     async fn server_secret(&self, name: &str, candidate: &str) -> Result<String, StoreError> {
         let (name, candidate) = (name.to_owned(), candidate.to_owned());

@@ -68,6 +68,7 @@ pub fn android_app(app_id: &str) -> App {
         sha256_cert_fingerprints: vec![format!("{}01", "AB:".repeat(31))],
         bundle_id: None,
         team_id: None,
+        udl_window_secs: 3600,
     }
 }
 
@@ -79,6 +80,7 @@ pub fn ios_app(app_id: &str) -> App {
         sha256_cert_fingerprints: Vec::new(),
         bundle_id: Some("com.feedme.app".to_owned()),
         team_id: Some("ABCDE12345".to_owned()),
+        udl_window_secs: 1800,
     }
 }
 
