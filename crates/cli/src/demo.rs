@@ -24,19 +24,19 @@ use waylink_server::ServerConfig;
 use waylink_server::state::{AppState, PublicUrls};
 use waylink_store::StoredKey;
 
+use crate::devices::{ANDROID_UA, DESKTOP_UA, IPHONE_UA};
+
 const ACCOUNT_NAME: &str = "Feed Me (demo)";
 const TEMPLATE_ID: &str = "H5hv";
 const EXAMPLE_LINK: &str = "bananas7";
 const TUTORIAL_LINKS: [&str; 2] = ["try-v1", "try-v2"];
 const CREDENTIALS_FILE: &str = "demo-credentials.json";
-const ANDROID_UA: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
-const IPHONE_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
-const DESKTOP_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
 
 /// What the demo made, for the banner.
 pub struct Seeded {
     api_key: String,
     android_sdk_key: Option<String>,
+    ios_sdk_key: Option<String>,
     template: Template,
 }
 
@@ -171,6 +171,7 @@ pub async fn seed(state: &AppState, config: &ServerConfig) -> anyhow::Result<See
     Ok(Seeded {
         api_key: credentials.api_key,
         android_sdk_key: credentials.android_sdk_key,
+        ios_sdk_key: credentials.ios_sdk_key,
         template,
     })
 }
@@ -185,10 +186,9 @@ pub fn print_banner(seeded: &Seeded, address: SocketAddr, public: &PublicUrls) {
         None,
         &ShortlinkId::from_stored(EXAMPLE_LINK.into()),
     );
-    let sdk = seeded
-        .android_sdk_key
-        .as_deref()
-        .unwrap_or("(shown when the demo first created the app)");
+    let unknown = "(shown when the demo first created the app)";
+    let sdk = seeded.android_sdk_key.as_deref().unwrap_or(unknown);
+    let ios_sdk = seeded.ios_sdk_key.as_deref().unwrap_or(unknown);
     let host_url = format!(
         "{}://{}",
         public.scheme,
@@ -204,6 +204,7 @@ Waylink demo: the Feed Me grocery app of the spec.
 
   API key (account):       {key}
   SDK key (Android app):   {sdk}
+  SDK key (iOS app):       {ios_sdk}
   Template:                {tid} on {host}
   Example short link:      {link}
 
@@ -241,6 +242,18 @@ The well-known files that let the installed apps open these links directly:
 
   curl -s {host_url}/.well-known/assetlinks.json
   curl -s {host_url}/.well-known/apple-app-site-association
+
+Play the Feed Me story as phones, with the real SDK (in another terminal):
+
+  cargo run --release -- simulate click {link} --device android
+  cargo run --release -- simulate launch --device android --server {api} --app-id com.feedme.app --app-key {sdk}
+  cargo run --release -- simulate launch --device android --server {api} --app-id com.feedme.app --app-key {sdk}
+  cargo run --release -- simulate click {link} --device iphone
+  cargo run --release -- simulate launch --device iphone --server {api} --app-id id1234567890 --app-key {ios_sdk}
+  cargo run --release -- stats --server {api} --api-key {key} --template {tid} --group-by pid,c,platform
+
+The first launch is the install: it gets the campaign and the deferred deep link; the second is not.
+Each simulated device keeps its state in ./waylink-sim/DEVICE; delete it (or pass --state-dir) for a new phone.
 
 Restarting the demo resets the example and tutorial links; the rest is kept in the data directory.
 ",

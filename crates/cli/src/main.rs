@@ -6,7 +6,10 @@
 //! - `waylink migrate`: brings the database schema up to date.
 
 mod demo;
+mod devices;
 mod settings;
+mod simulate;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +34,11 @@ enum Command {
     Serve(SettingArgs),
     /// Seed the Feed Me demo data (once) and serve it, printing curl commands.
     Demo(SettingArgs),
+    /// Act as a device: click a link, then launch or open the app.
+    #[command(subcommand)]
+    Simulate(simulate::Simulate),
+    /// Print a template's (or a link's) statistics from a running server.
+    Stats(stats::StatsArgs),
     /// Bring the database schema up to date.
     Migrate {
         /// Directory of the embedded store [default: ./waylink-data].
@@ -59,6 +67,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve(settings_or_exit(args, Mode::Serve)?, false).await,
             Command::Demo(args) => serve(settings_or_exit(args, Mode::Demo)?, true).await,
+            Command::Stats(args) => stats::run(args).await,
+            Command::Simulate(command) => simulate::run(command).await,
             Command::Migrate { data_dir } => {
                 let dir = data_dir.unwrap_or_else(|| PathBuf::from("waylink-data"));
                 let applied = SqliteStore::migrate(&dir)?;
