@@ -66,11 +66,13 @@ pub struct Lookback {
 pub fn click_lookback(data: &BTreeMap<String, String>) -> Lookback {
     let parsed = data.get("af_click_lookback").and_then(|v| {
         let v = v.trim();
-        let (digits, unit) = v.split_at(v.len().checked_sub(1)?);
-        let n: i64 = digits.parse().ok()?;
+        // The unit is the last character, which may be any Unicode scalar:
+        // split on a character boundary, never a byte count.
+        let unit = v.chars().next_back()?;
+        let n: i64 = v[..v.len() - unit.len_utf8()].parse().ok()?;
         match unit {
-            "d" | "D" => Some(('d', n.clamp(1, 30))),
-            "h" | "H" => Some(('h', n.clamp(1, 23))),
+            'd' | 'D' => Some(('d', n.clamp(1, 30))),
+            'h' | 'H' => Some(('h', n.clamp(1, 23))),
             _ => None,
         }
     });

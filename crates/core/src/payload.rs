@@ -263,7 +263,9 @@ pub fn parse_link_url(text: &str) -> Option<LinkUrl> {
     let host = url.host_str().unwrap_or_default().to_owned();
     let path = url.path().to_owned();
     let ids = if matches!(url.scheme(), "http" | "https") {
-        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        // Exactly one leading slash, as the redirect routes read it: `//H5hv`
+        // names no template.
+        let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(&path).split('/').collect();
         match segments.as_slice() {
             [tid] if !tid.is_empty() => Some(((*tid).to_owned(), None)),
             [tid, ""] if !tid.is_empty() => Some(((*tid).to_owned(), None)),
