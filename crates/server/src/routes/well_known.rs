@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use serde_json::{Value, json};
-use waylink_core::app::Platform;
+use waylink_core::app::{App, Platform};
 use waylink_core::template::Template;
 
 use super::redirect::{HostTemplates, host_templates, request_host};
@@ -26,6 +26,28 @@ async fn templates_of(
     }
 }
 
+/// The apps of `platform` that `templates` open, each once.
+async fn apps_of(
+    state: &AppState,
+    templates: &[Template],
+    platform: Platform,
+) -> Result<Vec<App>, ApiError> {
+    let mut ids: Vec<String> = templates
+        .iter()
+        .filter_map(|t| match platform {
+            Platform::Android => t.android_app_id.clone(),
+            Platform::Ios => t.ios_app_id.clone(),
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let apps = state.store.apps_by_ids(&ids).await?;
+    Ok(apps
+        .into_iter()
+        .filter(|app| app.platform == platform)
+        .collect())
+}
+
 /// `GET /.well-known/apple-app-site-association` (and `/apple-app-site-association`).
 pub async fn apple_app_site_association(
     State(state): State<Arc<AppState>>,
@@ -33,16 +55,9 @@ pub async fn apple_app_site_association(
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
     let templates = templates_of(&state, &headers, &uri).await?;
-    let mut app_ids: Vec<String> = templates
-        .iter()
-        .filter_map(|t| t.ios_app_id.clone())
-        .collect();
-    app_ids.sort();
-    app_ids.dedup();
-    let apps = state.store.apps_by_ids(&app_ids).await?;
+    let apps = apps_of(&state, &templates, Platform::Ios).await?;
     let details: Vec<Value> = apps
         .iter()
-        .filter(|app| app.platform == Platform::Ios)
         .filter_map(|app| {
             let app_id = format!("{}.{}", app.team_id.as_deref()?, app.bundle_id.as_deref()?);
             let ids: Vec<&str> = templates
@@ -65,16 +80,9 @@ pub async fn assetlinks(
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
     let templates = templates_of(&state, &headers, &uri).await?;
-    let mut app_ids: Vec<String> = templates
-        .iter()
-        .filter_map(|t| t.android_app_id.clone())
-        .collect();
-    app_ids.sort();
-    app_ids.dedup();
-    let apps = state.store.apps_by_ids(&app_ids).await?;
+    let apps = apps_of(&state, &templates, Platform::Android).await?;
     let statements: Vec<Value> = apps
         .iter()
-        .filter(|app| app.platform == Platform::Android)
         .map(|app| {
             json!({
                 "relation": ["delegate_permission/common.handle_all_urls"],
