@@ -103,19 +103,14 @@ pub async fn long_link(
     let Ok(Path(tid)) = path else {
         return respond(Err(ApiError::not_found("The template")));
     };
-    respond(
-        click(
-            &state,
-            peer,
-            &method,
-            &headers,
-            &uri,
-            &tid,
-            None,
-            query.as_deref(),
-        )
-        .await,
-    )
+    let visit = Visit {
+        peer,
+        method: &method,
+        headers: &headers,
+        uri: &uri,
+        query: query.as_deref(),
+    };
+    respond(click(&state, &visit, &tid, None).await)
 }
 
 /// `GET|HEAD /{tid}/{sid}`: a short link.
@@ -138,19 +133,14 @@ pub async fn short_link(
             (tid, segments.next().unwrap_or_default())
         }
     };
-    respond(
-        click(
-            &state,
-            peer,
-            &method,
-            &headers,
-            &uri,
-            &tid,
-            Some(&sid),
-            query.as_deref(),
-        )
-        .await,
-    )
+    let visit = Visit {
+        peer,
+        method: &method,
+        headers: &headers,
+        uri: &uri,
+        query: query.as_deref(),
+    };
+    respond(click(&state, &visit, &tid, Some(&sid)).await)
 }
 
 /// A percent-encoded path segment, decoded; bytes that are not UTF-8
@@ -196,17 +186,28 @@ fn respond(outcome: Result<Response, ApiError>) -> Response {
     response
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The request of a click, as the handlers extracted it.
+struct Visit<'a> {
+    peer: SocketAddr,
+    method: &'a Method,
+    headers: &'a HeaderMap,
+    uri: &'a axum::http::Uri,
+    query: Option<&'a str>,
+}
+
 async fn click(
     state: &AppState,
-    peer: SocketAddr,
-    method: &Method,
-    headers: &HeaderMap,
-    uri: &axum::http::Uri,
+    visit: &Visit<'_>,
     tid: &str,
     sid: Option<&str>,
-    raw_query: Option<&str>,
 ) -> Result<Response, ApiError> {
+    let Visit {
+        peer,
+        method,
+        headers,
+        uri,
+        query: raw_query,
+    } = *visit;
     let host = request_host(headers, uri);
     let template = template_for(state, &host, tid)
         .await?
