@@ -165,8 +165,15 @@ pub fn attribute(
         (install.at.as_millis() - c.at.as_millis() <= lookback.millis).then_some(lookback)
     };
     let by_referrer = |c: &Click| install.referrer_click_id.as_deref() == Some(c.click_id.as_str());
-    let by_advertising_id =
-        |c: &Click| install.advertising_id.is_some() && c.advertising_id == install.advertising_id;
+    // A device that limits ad tracking reports a zeroed id, shared by
+    // millions: it identifies nothing.
+    let by_advertising_id = |c: &Click| {
+        install
+            .advertising_id
+            .as_deref()
+            .is_some_and(|id| id.bytes().any(|b| b != b'0' && b != b'-'))
+            && c.advertising_id == install.advertising_id
+    };
     let by_ip = |c: &Click| probabilistic_match(install, c);
     let methods: [Method<'_>; 3] = [
         (MatchType::Referrer, &found.referrer, &by_referrer),

@@ -25,6 +25,8 @@ mod batch;
 mod clicks;
 #[path = "contract/expiry.rs"]
 mod expiry;
+#[path = "contract/installs.rs"]
+mod installs;
 #[path = "contract/links.rs"]
 mod links;
 #[path = "contract/listing.rs"]
@@ -127,6 +129,19 @@ macro_rules! contract_tests {
                 templates_are_found_by_id_subdomain_and_brand_domain_across_accounts,
                 apps_are_found_by_id_across_accounts_skipping_unknown_ones,
                 a_server_secret_is_made_once_and_kept,
+            ],
+            installs: [
+                an_app_is_found_by_the_hash_of_its_sdk_key_with_its_account,
+                the_templates_of_an_app_open_it_on_android_or_ios_in_any_account,
+                the_referrer_candidate_is_the_click_the_referrer_names,
+                advertising_id_candidates_are_the_latest_of_the_platform_within_30_days_newest_first,
+                ip_candidates_are_the_latest_of_the_platform_within_24_hours_newest_first,
+                an_install_is_created_once_per_device_and_the_first_outcome_is_kept,
+                an_install_is_read_back_with_its_attribution,
+                touching_an_install_keeps_its_outcome_and_creates_none,
+                stats_rows_count_clicks_installs_and_reengagements_by_pid_campaign_platform_and_day,
+                stats_rows_of_one_short_link_leave_out_other_links_and_organic_installs,
+                stats_rows_cover_the_range_from_inclusive_to_exclusive,
             ],
             usage: [
                 each_request_in_a_second_counts_one_more_and_a_new_second_starts_at_one,

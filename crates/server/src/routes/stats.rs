@@ -124,12 +124,22 @@ async fn stats(
     Ok(Json(json!({
         "template_id": template.id,
         "shortlink_id": shortlink_id,
-        "from": from.to_rfc3339(),
-        "to": to.to_rfc3339(),
+        "from": range_bound(from),
+        "to": range_bound(to),
         "group_by": names,
         "rows": grouped,
         "totals": counts_json(&totals(&rows)),
     })))
+}
+
+/// A bound of the range as RFC 3339, with its milliseconds when it has
+/// some: the range echoed is the range counted.
+fn range_bound(at: Timestamp) -> String {
+    let text = at.to_rfc3339();
+    match (at.as_millis().rem_euclid(1000), text.strip_suffix('Z')) {
+        (0, _) | (_, None) => text,
+        (ms, Some(seconds)) => format!("{seconds}.{ms:03}Z"),
+    }
 }
 
 fn counts_json(c: &Counts) -> Value {
