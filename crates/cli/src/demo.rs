@@ -61,6 +61,8 @@ fn read_credentials(dir: &Path) -> Option<Credentials> {
 }
 
 fn write_credentials(dir: &Path, credentials: &Credentials) -> anyhow::Result<()> {
+    // With PostgreSQL nothing else has made the data directory.
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(CREDENTIALS_FILE);
     let tmp = dir.join(format!("{CREDENTIALS_FILE}.tmp"));
     std::fs::write(&tmp, serde_json::to_vec_pretty(credentials)?)

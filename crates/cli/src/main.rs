@@ -44,6 +44,9 @@ enum Command {
         /// Directory of the embedded store [default: ./waylink-data].
         #[arg(long, env = "WAYLINK_DATA_DIR")]
         data_dir: Option<PathBuf>,
+        /// postgres://... to migrate a PostgreSQL database instead.
+        #[arg(long, env = "WAYLINK_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
     },
 }
 
@@ -52,7 +55,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("WAYLINK_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tokio_postgres=warn")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -69,7 +72,20 @@ fn main() -> ExitCode {
             Command::Demo(args) => serve(settings_or_exit(args, Mode::Demo)?, true).await,
             Command::Stats(args) => stats::run(args).await,
             Command::Simulate(command) => simulate::run(command).await,
-            Command::Migrate { data_dir } => {
+            Command::Migrate {
+                database_url: Some(url),
+                ..
+            } => {
+                let applied = waylink_store::postgres::PostgresStore::migrate(&url).await?;
+                println!(
+                    "the PostgreSQL schema is up to date (migrations applied now: {applied:?})"
+                );
+                Ok(())
+            }
+            Command::Migrate {
+                data_dir,
+                database_url: None,
+            } => {
                 let dir = data_dir.unwrap_or_else(|| PathBuf::from("waylink-data"));
                 let applied = SqliteStore::migrate(&dir)?;
                 println!(

@@ -27,6 +27,9 @@ pub struct SettingArgs {
     /// postgres://... to use PostgreSQL instead of the embedded store.
     #[arg(long, env = "WAYLINK_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Connections to PostgreSQL this node keeps at most [default: 16].
+    #[arg(long, env = "WAYLINK_DB_POOL_SIZE")]
+    pub db_pool_size: Option<String>,
     /// Host that template subdomains hang under [default: localhost:{port}].
     #[arg(long, env = "WAYLINK_BASE_DOMAIN")]
     pub base_domain: Option<String>,
@@ -63,6 +66,7 @@ struct FileSettings {
     listen: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
+    db_pool_size: Option<u64>,
     base_domain: Option<String>,
     public_scheme: Option<String>,
     admin_token: Option<String>,
@@ -111,13 +115,20 @@ pub fn resolve(args: SettingArgs, mode: Mode) -> Result<ServerConfig, String> {
         })?;
     }
     if let Some(url) = args.database_url.or(file.database_url) {
-        return Err(
-            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-                "--database-url (WAYLINK_DATABASE_URL): PostgreSQL is not available in this build yet; leave it unset to use the embedded store".to_owned()
-            } else {
-                "--database-url (WAYLINK_DATABASE_URL): must be a postgres:// URL, or unset for the embedded store".to_owned()
-            },
-        );
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err("--database-url (WAYLINK_DATABASE_URL): must be a postgres:// URL, or unset for the embedded store".to_owned());
+        }
+        config.database_url = Some(url);
+    }
+    if let Some(size) = number(
+        args.db_pool_size,
+        file.db_pool_size,
+        "--db-pool-size (WAYLINK_DB_POOL_SIZE)",
+    )? {
+        if size > 1000 {
+            return Err("--db-pool-size (WAYLINK_DB_POOL_SIZE): must be at most 1000".into());
+        }
+        config.db_pool_size = size as usize;
     }
     if let Some(domain) = args.base_domain.or(file.base_domain) {
         config.base_domain = Some(check_base_domain(&domain)?);

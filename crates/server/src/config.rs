@@ -17,6 +17,10 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// How hard the embedded store pushes commits to disk.
     pub durability: Durability,
+    /// `postgres://...` to use PostgreSQL instead of the embedded store.
+    pub database_url: Option<String>,
+    /// Connections to PostgreSQL this node keeps at most.
+    pub db_pool_size: usize,
     /// Host that template subdomains hang under; `None`: `localhost:{port}`.
     pub base_domain: Option<String>,
     /// Scheme of the short URLs the API hands out.
@@ -42,6 +46,8 @@ impl fmt::Debug for ServerConfig {
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
             .field("durability", &self.durability)
+            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field("db_pool_size", &self.db_pool_size)
             .field("base_domain", &self.base_domain)
             .field("public_scheme", &self.public_scheme)
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
@@ -61,6 +67,8 @@ impl ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir,
             durability: Durability::Process,
+            database_url: None,
+            db_pool_size: 16,
             base_domain: None,
             public_scheme: "https".into(),
             admin_token: None,

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use waylink_core::clock::{AdjustableClock, Clock, OffsetClock, SystemClock};
 use waylink_core::random::{ALPHANUMERIC, random_string};
+use waylink_store::postgres::PostgresStore;
 use waylink_store::sqlite::SqliteStore;
 use waylink_store::{Store, StoreError};
 
@@ -62,8 +63,11 @@ impl Application {
         config: ServerConfig,
         test_clock: Option<Arc<dyn AdjustableClock>>,
     ) -> Result<Application, StartupError> {
-        let store = SqliteStore::open(&config.data_dir, config.durability)?;
-        Self::build_with_store(config, Arc::new(store), test_clock).await
+        let store: Arc<dyn Store> = match &config.database_url {
+            Some(url) => Arc::new(PostgresStore::connect(url, config.db_pool_size).await?),
+            None => Arc::new(SqliteStore::open(&config.data_dir, config.durability)?),
+        };
+        Self::build_with_store(config, store, test_clock).await
     }
 
     /// Builds the server on a store opened by the caller.

@@ -1,8 +1,9 @@
 //! Waylink's storage: the [`Store`] trait and its backends.
 //!
 //! The server talks to storage only through [`Store`], so the embedded
-//! SQLite store ([`sqlite::SqliteStore`]) and the PostgreSQL store behave
-//! the same; one contract test suite (`tests/contract.rs`) holds both to it.
+//! SQLite store ([`sqlite::SqliteStore`]) and the PostgreSQL store
+//! ([`postgres::PostgresStore`]) behave the same; one contract test suite
+//! (`tests/contract.rs`) holds both to it.
 //!
 //! Rules about *what* is valid live in `waylink-core`; a store only keeps
 //! what it is given and enforces the uniqueness rules that need a
@@ -12,6 +13,7 @@
 //! decided by the caller's clock, never the database's.
 
 mod error;
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;

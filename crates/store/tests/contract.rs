@@ -7,10 +7,15 @@
 //!
 //! A backend runs the whole suite through one line,
 //! `contract_tests!(name, make_store);`, where `make_store` is an
-//! `async fn() -> Fresh` that opens an empty store. It expands to one
-//! `#[tokio::test]` per contract, named `name::the_contract`. A PostgreSQL
-//! backend adds its own `make_store` (a fresh database or schema, dropped by
-//! the guard) and one more such line.
+//! `async fn() -> Result<Fresh, Skip>` that opens an empty store, or says
+//! why this backend cannot be tested here. It expands to one
+//! `#[tokio::test]` per contract, named `name::the_contract`.
+//!
+//! SQLite runs everywhere. PostgreSQL runs when `WAYLINK_TEST_DATABASE_URL`
+//! names a server (`postgres://postgres@127.0.0.1:5432/postgres`): each test
+//! gets a schema `wl_test_<random>` of its own, dropped after it. Without the
+//! variable each PostgreSQL test passes at once and says on stderr that it
+//! was skipped.
 //!
 //! A contract left out of the list below is dead code, which
 //! `cargo clippy --all-targets -- -D warnings` refuses.
@@ -39,9 +44,11 @@ mod templates;
 mod usage;
 
 use std::any::Any;
+use std::io::Write;
 use std::sync::Arc;
 
 use waylink_store::Store;
+use waylink_store::postgres::{ScratchSchema, test_database_url};
 use waylink_store::sqlite::{Durability, SqliteStore};
 
 /// A fresh, empty store, and whatever must live as long as it does (a
@@ -51,6 +58,17 @@ pub struct Fresh {
     pub store: Arc<dyn Store>,
     /// Dropped after the test.
     pub _guard: Box<dyn Any + Send>,
+}
+
+/// Why a backend's contracts cannot run here: they pass without running,
+/// and say so.
+pub struct Skip(pub &'static str);
+
+/// Says on stderr that the test `name` was skipped. Written to the stream
+/// itself, not through `eprintln!`, so that the test harness does not
+/// capture it.
+pub fn report_skip(Skip(reason): Skip, name: &str) {
+    let _ = writeln!(std::io::stderr(), "skipped: {reason}: {name}");
 }
 
 /// Expands to one `#[tokio::test]` per contract, in a module named after
@@ -86,6 +104,7 @@ macro_rules! contract_tests {
                 updating_a_template_onto_a_taken_subdomain_or_foreign_brand_domain_is_a_conflict,
                 deleting_a_template_deletes_its_links,
                 a_deleted_templates_subdomain_and_brand_domains_are_free_again,
+                of_concurrent_claims_of_one_brand_domain_by_two_accounts_one_account_wins,
             ],
             links: [
                 a_created_link_is_read_back_whole,
@@ -102,6 +121,7 @@ macro_rules! contract_tests {
                 a_batch_answers_one_result_per_link_in_order,
                 an_empty_batch_answers_no_results,
                 link_data_comes_back_byte_for_byte,
+                link_data_with_nul_and_control_characters_is_kept_and_matched_exactly,
             ],
             listing: [
                 links_are_listed_newest_first_with_a_cursor_after_the_last_one,
@@ -129,6 +149,7 @@ macro_rules! contract_tests {
                 templates_are_found_by_id_subdomain_and_brand_domain_across_accounts,
                 apps_are_found_by_id_across_accounts_skipping_unknown_ones,
                 a_server_secret_is_made_once_and_kept,
+                clicks_with_nul_characters_are_stored_and_found_whole,
             ],
             installs: [
                 an_app_is_found_by_the_hash_of_its_sdk_key_with_its_account,
@@ -159,7 +180,13 @@ macro_rules! contract_tests {
             $($(
                 #[tokio::test]
                 async fn $case() {
-                    let fresh: $crate::Fresh = $fresh().await;
+                    let fresh: $crate::Fresh = match $fresh().await {
+                        Ok(fresh) => fresh,
+                        Err(skip) => {
+                            let name = concat!(stringify!($backend), "::", stringify!($case));
+                            return $crate::report_skip(skip, name);
+                        }
+                    };
                     $crate::$module::$case(::std::sync::Arc::clone(&fresh.store)).await;
                     drop(fresh);
                 }
@@ -169,13 +196,41 @@ macro_rules! contract_tests {
 }
 
 /// An embedded store in its own temporary directory.
-async fn sqlite_store() -> Fresh {
+async fn sqlite_store() -> Result<Fresh, Skip> {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let store = SqliteStore::open(dir.path(), Durability::Process).expect("the SQLite store opens");
-    Fresh {
+    Ok(Fresh {
         store: Arc::new(store),
         _guard: Box::new(dir),
-    }
+    })
+}
+
+/// Connections each PostgreSQL test may open: enough for the contracts
+/// that race many writes, few enough for many tests at once.
+const POSTGRES_POOL_SIZE: usize = 8;
+
+/// A PostgreSQL store in a fresh schema of the server named by
+/// `WAYLINK_TEST_DATABASE_URL`; the schema is dropped with the guard, even
+/// when the test fails. Without the variable, the test is skipped; with it,
+/// a server that cannot be reached fails the test.
+async fn postgres_store() -> Result<Fresh, Skip> {
+    let Some(url) = test_database_url() else {
+        return Err(Skip(
+            "WAYLINK_TEST_DATABASE_URL is not set (PostgreSQL contract test)",
+        ));
+    };
+    let schema = ScratchSchema::create(&url)
+        .await
+        .expect("a scratch schema is created on WAYLINK_TEST_DATABASE_URL");
+    let store = schema
+        .store(POSTGRES_POOL_SIZE)
+        .await
+        .expect("the PostgreSQL store opens in the scratch schema");
+    Ok(Fresh {
+        store: Arc::new(store),
+        _guard: Box::new(schema),
+    })
 }
 
 contract_tests!(sqlite, crate::sqlite_store);
+contract_tests!(postgres, crate::postgres_store);

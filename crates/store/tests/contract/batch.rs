@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use waylink_core::link::Link;
 use waylink_core::ttl::Ttl;
-use waylink_store::{LinkUpdate, Store, StoreError};
+use waylink_store::{LinkQuery, LinkUpdate, Store, StoreError};
 
 use crate::support::{
     DAY, HOUR, ID_IN_USE, SECOND, T0, at, data, given_a_template, given_link, ids, link, query, sid,
@@ -130,4 +130,55 @@ pub async fn link_data_comes_back_byte_for_byte(store: Arc<dyn Store>) {
     let listed = store.list_links(&query(&t, 10, T0)).await.unwrap().links;
     assert_eq!(listed.len(), 3);
     assert!(listed.iter().all(|l| l.data == expected));
+}
+
+pub async fn link_data_with_nul_and_control_characters_is_kept_and_matched_exactly(
+    store: Arc<dyn Store>,
+) {
+    let t = given_a_template(&store).await;
+    let odd: &[(&str, &str)] = &[
+        ("pid", "a\0b"),
+        ("k\0ey", "v"),
+        ("\u{1}mark", "\u{1}\"x\""),
+        ("nul", "\0"),
+    ];
+    given_link(&store, &link(&t, "odd", odd, DAY, T0)).await;
+    // A value spelled like an escaped form of another is a different value.
+    let lookalike: &[(&str, &str)] = &[("pid", "\u{1}\"a\\u0000b\""), ("nul", "\\u0000")];
+    given_link(&store, &link(&t, "lookalike", lookalike, DAY, T0)).await;
+
+    let got = store.get_link(&t, &sid("odd"), T0).await.unwrap();
+    assert_eq!(got.map(|l| l.data), Some(data(odd)));
+    let got = store.get_link(&t, &sid("lookalike"), T0).await.unwrap();
+    assert_eq!(got.map(|l| l.data), Some(data(lookalike)));
+    let matching = |filters: &[(&str, &str)]| {
+        let store = Arc::clone(&store);
+        let q = LinkQuery {
+            filters: filters
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..query(&t, 10, T0)
+        };
+        async move {
+            let links = store.list_links(&q).await.unwrap().links;
+            links
+                .iter()
+                .map(|l| l.shortlink_id.as_str().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(matching(&[("pid", "a\0b")]).await, vec!["odd"]);
+    assert_eq!(
+        matching(&[("k\0ey", "v"), ("nul", "\0")]).await,
+        vec!["odd"]
+    );
+    assert_eq!(matching(&[("\u{1}mark", "\u{1}\"x\"")]).await, vec!["odd"]);
+    assert_eq!(
+        matching(&[("pid", "\u{1}\"a\\u0000b\"")]).await,
+        vec!["lookalike"]
+    );
+    assert_eq!(matching(&[("nul", "\\u0000")]).await, vec!["lookalike"]);
+    assert!(matching(&[("pid", "a")]).await.is_empty());
+    assert!(matching(&[("key", "v")]).await.is_empty());
 }

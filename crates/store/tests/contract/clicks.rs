@@ -8,7 +8,7 @@ use waylink_core::click::Click;
 use waylink_core::clock::Timestamp;
 use waylink_core::ids::TemplateId;
 use waylink_core::user_agent::DeviceKind;
-use waylink_store::Store;
+use waylink_store::{CandidateQuery, StatsQuery, Store};
 
 use crate::support::*;
 
@@ -215,4 +215,52 @@ pub async fn a_server_secret_is_made_once_and_kept(store: Arc<dyn Store>) {
         ("candidate-1", "candidate-1")
     );
     assert_eq!(store.server_secret("other", "x").await.expect("made"), "x");
+}
+
+pub async fn clicks_with_nul_characters_are_stored_and_found_whole(store: Arc<dyn Store>) {
+    let t = given_a_template(&store).await;
+    // What a visitor can send: `/Links1/x%00y?pid=p%00&c=%00&gaid=ad%00`.
+    let mut odd = click("odd", &t, Some("x\0y"), at(SECOND));
+    odd.data = [("pid", "p\0"), ("c", "\0"), ("gaid", "ad\0")]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    odd.advertising_id = Some("ad\0".into());
+    store
+        .record_clicks(&[odd.clone(), click("plain", &t, None, at(2 * SECOND))])
+        .await
+        .expect("the batch is stored whole");
+
+    let stored = store.list_clicks(&t, T0, 10).await.expect("listed");
+    assert_eq!(stored.first(), Some(&odd));
+    let found = store
+        .attribution_candidates(&CandidateQuery {
+            click_id: Some("odd".into()),
+            advertising_id: Some("ad\0".into()),
+            ip_hash: None,
+            platform: DeviceKind::Android,
+            at: at(HOUR),
+            limit: 10,
+        })
+        .await
+        .expect("candidates");
+    assert_eq!(found.referrer, vec![odd.clone()]);
+    assert_eq!(found.advertising_id, vec![odd]);
+    let rows = store
+        .stats_rows(&StatsQuery {
+            template_id: t.clone(),
+            shortlink_id: Some("x\0y".into()),
+            app_ids: Vec::new(),
+            from: T0,
+            to: at(DAY),
+        })
+        .await
+        .expect("stats");
+    let groups: Vec<(Option<&str>, Option<&str>, u64)> = rows
+        .iter()
+        .map(|(g, c)| (g.pid.as_deref(), g.campaign.as_deref(), c.clicks))
+        .collect();
+    assert_eq!(groups, vec![(Some("p\0"), Some("\0"), 1)]);
+    assert_eq!(store.find_template("Links1\0").await.expect("read"), None);
+    assert_eq!(store.get_account("acc_links\0").await.expect("read"), None);
 }

@@ -351,3 +351,44 @@ pub async fn a_deleted_templates_subdomain_and_brand_domains_are_free_again(stor
         Some(taker)
     );
 }
+
+pub async fn of_concurrent_claims_of_one_brand_domain_by_two_accounts_one_account_wins(
+    store: Arc<dyn Store>,
+) {
+    for account in ["acc_a", "acc_b"] {
+        given_account(&store, account).await;
+    }
+    let tasks: Vec<_> = (0..8)
+        .map(|n| {
+            let store = Arc::clone(&store);
+            let account = if n % 2 == 0 { "acc_a" } else { "acc_b" };
+            let id = format!("Race{n}");
+            let mut t = template(&id, &format!("race{n}"));
+            t.brand_domains = vec!["go.contested.example".into()];
+            tokio::spawn(async move {
+                given_app(&store, account, &android_app(&app_of(&id)), T0).await;
+                (account, store.create_template(account, &t, T0).await)
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            (account, Ok(())) => winners.push(account),
+            (_, Err(e)) => {
+                let message = conflict::<()>(Err(e));
+                assert!(message.contains("go.contested.example"), "{message}");
+            }
+        }
+    }
+
+    winners.sort_unstable();
+    winners.dedup();
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    let serving = store
+        .templates_by_brand_domain("go.contested.example")
+        .await
+        .unwrap();
+    // Every template of the winning account that tried got the domain.
+    assert_eq!(serving.len(), 4);
+}
