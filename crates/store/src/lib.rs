@@ -316,6 +316,18 @@ pub trait Store: Send + Sync + 'static {
     /// shares the database agrees on it.
     async fn server_secret(&self, name: &str, candidate: &str) -> Result<String, StoreError>;
 
+    /// Takes or renews the lease `name` for `holder` until `now + ttl_ms`:
+    /// `true` when `holder` has it, `false` while another holder's lease
+    /// runs. Nodes sharing a database use it so that one of them runs a
+    /// background job at a time.
+    async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: Timestamp,
+        ttl_ms: i64,
+    ) -> Result<bool, StoreError>;
+
     /// Counts a request against the account's per-second counter and
     /// answers both counters.
     async fn charge_request(&self, account_id: &str, now: Timestamp) -> Result<Usage, StoreError>;

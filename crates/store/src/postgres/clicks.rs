@@ -130,6 +130,31 @@ pub async fn list(
 
 /// The secret called `name`: `candidate` is stored on first use. When
 /// two nodes race, the first stored value wins and both read it.
+/// Takes or renews a lease (see `Store::try_lease`).
+pub async fn lease(
+    pool: &Pool,
+    name: &str,
+    holder: &str,
+    now: Timestamp,
+    ttl_ms: i64,
+) -> Result<bool, Fail> {
+    let c = pool.get().await?;
+    let n = execute(
+        &c,
+        "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $4)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE leases.expires_at <= $3 OR leases.holder = excluded.holder",
+        &[
+            &txt(name),
+            &txt(holder),
+            &now.as_millis(),
+            &now.as_millis().saturating_add(ttl_ms),
+        ],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
 pub async fn secret(pool: &Pool, name: &str, candidate: &str) -> Result<String, Fail> {
     let c = pool.get().await?;
     execute(

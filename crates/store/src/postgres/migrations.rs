@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../migrations/postgres/0003_attribution.sql"),
     ),
+    (4, include_str!("../../migrations/postgres/0004_leases.sql")),
 ];
 
 /// How often a step that lost a race (a concurrent bootstrap, a

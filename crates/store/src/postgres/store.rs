@@ -267,6 +267,16 @@ impl Store for PostgresStore {
         run!(clicks::secret(&self.pool, name, candidate))
     }
 
+    async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: Timestamp,
+        ttl_ms: i64,
+    ) -> Result<bool, StoreError> {
+        run!(clicks::lease(&self.pool, name, holder, now, ttl_ms))
+    }
+
     async fn charge_request(&self, account_id: &str, now: Timestamp) -> Result<Usage, StoreError> {
         run!(usage::charge_request(&self.pool, account_id, now))
     }

@@ -72,6 +72,28 @@ pub(super) fn click(row: &Row<'_>) -> rusqlite::Result<Result<Click, StoreError>
     }))
 }
 
+/// Takes or renews a lease (see `Store::try_lease`).
+pub fn lease(
+    c: &mut Connection,
+    name: &str,
+    holder: &str,
+    now: Timestamp,
+    ttl_ms: i64,
+) -> Result<bool, StoreError> {
+    let n = c.execute(
+        "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?4)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE leases.expires_at <= ?3 OR leases.holder = excluded.holder",
+        params![
+            name,
+            holder,
+            now.as_millis(),
+            now.as_millis().saturating_add(ttl_ms)
+        ],
+    )?;
+    Ok(n == 1)
+}
+
 /// Clicks older than this are past every lookback window (30 days) plus a
 /// day, and are purged.
 pub const CLICK_RETENTION_MS: i64 = 31 * waylink_core::clock::DAY_MS;

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../migrations/sqlite/0003_attribution.sql"),
     ),
+    (4, include_str!("../../migrations/sqlite/0004_leases.sql")),
 ];
 
 /// Brings the schema up to date; answers the versions applied now.

@@ -417,6 +417,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: Timestamp,
+        ttl_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let (name, holder) = (name.to_owned(), holder.to_owned());
+        self.write(move |c| clicks::lease(c, &name, &holder, now, ttl_ms))
+            .await
+    }
+
     async fn charge_request(&self, account_id: &str, now: Timestamp) -> Result<Usage, StoreError> {
         let id = account_id.to_owned();
         self.write(move |c| usage::charge_request(c, &id, now))

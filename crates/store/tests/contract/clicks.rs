@@ -264,3 +264,53 @@ pub async fn clicks_with_nul_characters_are_stored_and_found_whole(store: Arc<dy
     assert_eq!(store.find_template("Links1\0").await.expect("read"), None);
     assert_eq!(store.get_account("acc_links\0").await.expect("read"), None);
 }
+
+pub async fn a_lease_is_held_by_one_holder_until_it_runs_out(store: Arc<dyn Store>) {
+    assert!(
+        store
+            .try_lease("purge", "node-a", T0, MINUTE)
+            .await
+            .expect("leased")
+    );
+    assert!(
+        !store
+            .try_lease("purge", "node-b", at(SECOND), MINUTE)
+            .await
+            .expect("asked"),
+        "node-a holds it"
+    );
+    assert!(
+        store
+            .try_lease("purge", "node-a", at(30 * SECOND), MINUTE)
+            .await
+            .expect("renewed"),
+        "the holder renews"
+    );
+    assert!(
+        !store
+            .try_lease("purge", "node-b", at(MINUTE), MINUTE)
+            .await
+            .expect("asked"),
+        "renewed until 1m30s"
+    );
+    assert!(
+        store
+            .try_lease("purge", "node-b", at(90 * SECOND), MINUTE)
+            .await
+            .expect("taken over"),
+        "ran out"
+    );
+    assert!(
+        !store
+            .try_lease("purge", "node-a", at(91 * SECOND), MINUTE)
+            .await
+            .expect("asked")
+    );
+    assert!(
+        store
+            .try_lease("other", "node-a", at(91 * SECOND), MINUTE)
+            .await
+            .expect("leased"),
+        "leases are per name"
+    );
+}
