@@ -299,6 +299,10 @@ async fn health_answers_ok_and_unknown_api_paths_answer_json_404() {
         app.json("GET", "/health", None, None).await,
         (200, json!({"status": "ok"}))
     );
+    assert_eq!(
+        app.json("GET", "/ready", None, None).await,
+        (200, json!({"status": "ready"}))
+    );
     for path in ["/api/v1/nothing", "/admin/v1/nothing", "/api/v2.0/nothing"] {
         let (status, body) = app.json("GET", path, Some(&admin()), None).await;
         assert_eq!(status, 404, "{path}");

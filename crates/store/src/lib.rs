@@ -316,6 +316,9 @@ pub trait Store: Send + Sync + 'static {
     /// shares the database agrees on it.
     async fn server_secret(&self, name: &str, candidate: &str) -> Result<String, StoreError>;
 
+    /// Answers `Ok` when the database answers a trivial query: readiness.
+    async fn ping(&self) -> Result<(), StoreError>;
+
     /// Takes or renews the lease `name` for `holder` until `now + ttl_ms`:
     /// `true` when `holder` has it, `false` while another holder's lease
     /// runs. Nodes sharing a database use it so that one of them runs a

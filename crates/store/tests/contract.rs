@@ -150,6 +150,7 @@ macro_rules! contract_tests {
                 apps_are_found_by_id_across_accounts_skipping_unknown_ones,
                 a_server_secret_is_made_once_and_kept,
                 a_lease_is_held_by_one_holder_until_it_runs_out,
+                a_reachable_store_answers_the_ping,
                 clicks_with_nul_characters_are_stored_and_found_whole,
             ],
             installs: [

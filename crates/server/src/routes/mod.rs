@@ -129,6 +129,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 
     Router::new()
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .route("/metrics", get(metrics))
         .merge(redirects)
         .merge(operator)
@@ -143,6 +144,13 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// `GET /health`: the process is up and serving.
 async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
+}
+
+/// `GET /ready`: 200 when this node can reach its database, else 503, so
+/// that a load balancer sends traffic elsewhere while it cannot.
+async fn ready(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
+    state.store.ping().await?;
+    Ok(Json(json!({"status": "ready"})))
 }
 
 /// `GET /metrics`: counters in the Prometheus text format.

@@ -31,6 +31,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/api/v2.0/shortlinks/{tid}/{sid}/qr", "GET"),
     ("/api/v2.0/shortlinks-quota", "GET"),
     ("/metrics", "GET"),
+    ("/ready", "GET"),
     ("/.well-known/apple-app-site-association", "GET"),
     ("/apple-app-site-association", "GET"),
     ("/.well-known/assetlinks.json", "GET"),

@@ -267,6 +267,10 @@ impl Store for PostgresStore {
         run!(clicks::secret(&self.pool, name, candidate))
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        run!(usage::ping(&self.pool))
+    }
+
     async fn try_lease(
         &self,
         name: &str,

@@ -56,6 +56,13 @@ pub async fn charge_quota(
     unsigned(&row, 0, "quota count")
 }
 
+/// A trivial query, for readiness.
+pub async fn ping(pool: &Pool) -> Result<(), Fail> {
+    let c = pool.get().await?;
+    query_opt(&c, "SELECT 1", &[]).await?;
+    Ok(())
+}
+
 pub async fn quota_used(pool: &Pool, account_id: &str, now: Timestamp) -> Result<u64, Fail> {
     let c = pool.get().await?;
     let row = query_opt(

@@ -417,6 +417,11 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
     async fn try_lease(
         &self,
         name: &str,

@@ -265,6 +265,10 @@ pub async fn clicks_with_nul_characters_are_stored_and_found_whole(store: Arc<dy
     assert_eq!(store.get_account("acc_links\0").await.expect("read"), None);
 }
 
+pub async fn a_reachable_store_answers_the_ping(store: Arc<dyn Store>) {
+    store.ping().await.expect("the store answers");
+}
+
 pub async fn a_lease_is_held_by_one_holder_until_it_runs_out(store: Arc<dyn Store>) {
     assert!(
         store
