@@ -26,6 +26,8 @@ mod accounts;
 mod apps;
 #[path = "contract/batch.rs"]
 mod batch;
+#[path = "contract/candidates.rs"]
+mod candidates;
 #[path = "contract/clicks.rs"]
 mod clicks;
 #[path = "contract/expiry.rs"]
@@ -36,6 +38,8 @@ mod installs;
 mod links;
 #[path = "contract/listing.rs"]
 mod listing;
+#[path = "contract/stats.rs"]
+mod stats;
 #[path = "contract/support.rs"]
 mod support;
 #[path = "contract/templates.rs"]
@@ -153,15 +157,19 @@ macro_rules! contract_tests {
                 a_reachable_store_answers_the_ping,
                 clicks_with_nul_characters_are_stored_and_found_whole,
             ],
-            installs: [
+            candidates: [
                 an_app_is_found_by_the_hash_of_its_sdk_key_with_its_account,
                 the_templates_of_an_app_open_it_on_android_or_ios_in_any_account,
                 the_referrer_candidate_is_the_click_the_referrer_names,
                 advertising_id_candidates_are_the_latest_of_the_platform_within_30_days_newest_first,
                 ip_candidates_are_the_latest_of_the_platform_within_24_hours_newest_first,
+            ],
+            installs: [
                 an_install_is_created_once_per_device_and_the_first_outcome_is_kept,
                 an_install_is_read_back_with_its_attribution,
                 touching_an_install_keeps_its_outcome_and_creates_none,
+            ],
+            stats: [
                 stats_rows_count_clicks_installs_and_reengagements_by_pid_campaign_platform_and_day,
                 stats_rows_of_one_short_link_leave_out_other_links_and_organic_installs,
                 stats_rows_cover_the_range_from_inclusive_to_exclusive,
