@@ -226,30 +226,10 @@ fn parse_bool(text: &str) -> Option<bool> {
 
 /// A base domain: DNS labels, lower-cased, with an optional port.
 fn check_base_domain(text: &str) -> Result<String, String> {
-    let bad = || {
+    waylink_core::template::base_domain(text).ok_or_else(|| {
         format!(
             "--base-domain (WAYLINK_BASE_DOMAIN): {text:?} is not a host name such as links.example or localhost:8080"
         )
-    };
-    let (host, port) = match text.rsplit_once(':') {
-        Some((h, p)) => (h, Some(p)),
-        None => (text, None),
-    };
-    if let Some(port) = port
-        && (!port.bytes().all(|b| b.is_ascii_digit())
-            || port.parse::<u16>().map_or(true, |p| p == 0))
-    {
-        return Err(bad());
-    }
-    let labels: Option<Vec<String>> = host
-        .split('.')
-        .map(waylink_core::template::dns_label)
-        .collect();
-    let labels = labels.ok_or_else(bad)?;
-    let host = labels.join(".");
-    Ok(match port {
-        Some(port) => format!("{host}:{port}"),
-        None => host,
     })
 }
 

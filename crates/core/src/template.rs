@@ -164,6 +164,16 @@ pub fn dns_label(text: &str) -> Option<String> {
 
 /// A host name (lower-cased), with a `:port` when `allow_port`.
 pub fn host_name(text: &str, allow_port: bool) -> Option<String> {
+    parse_host(text, allow_port, 2)
+}
+
+/// A base domain: like [`host_name`] with an optional port, but a single
+/// label (`localhost:8080`) is enough.
+pub fn base_domain(text: &str) -> Option<String> {
+    parse_host(text, true, 1)
+}
+
+fn parse_host(text: &str, allow_port: bool, min_labels: usize) -> Option<String> {
     let (host, port) = match text.rsplit_once(':') {
         Some((host, port)) if allow_port => (host, Some(port)),
         _ => (text, None),
@@ -177,7 +187,7 @@ pub fn host_name(text: &str, allow_port: bool) -> Option<String> {
     }
     let labels: Option<Vec<String>> = host.split('.').map(dns_label).collect();
     let labels = labels?;
-    if host.len() > 253 || labels.len() < 2 {
+    if host.len() > 253 || labels.len() < min_labels {
         return None;
     }
     let mut out = labels.join(".");
