@@ -12,6 +12,7 @@
 //! Every method that reads links takes `now`, because what is expired is
 //! decided by the caller's clock, never the database's.
 
+pub mod changes;
 mod error;
 pub mod postgres;
 pub mod sqlite;
@@ -31,6 +32,7 @@ use waylink_core::stats::{Counts, Group};
 use waylink_core::template::Template;
 use waylink_core::ttl::Ttl;
 
+pub use changes::{Change, ChangeBatch, Changed};
 pub use error::StoreError;
 
 /// A stored key: its hash and a hint to tell it apart. The secret itself is
@@ -269,8 +271,9 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<Option<Timestamp>, StoreError>;
     /// Deletes links expired at `now`, clicks older than 31 days (past
-    /// every lookback window plus a day) and counters too old to matter;
-    /// answers how many links went.
+    /// every lookback window plus a day), counters too old to matter and
+    /// change-log rows older than [`changes::KEEP_MS`]; answers how many
+    /// links went.
     async fn purge_expired(&self, now: Timestamp) -> Result<u64, StoreError>;
 
     /// Stores a batch of clicks and renews the live short links they were
@@ -315,6 +318,12 @@ pub trait Store: Send + Sync + 'static {
     /// and whichever was stored first is answered, so every node that
     /// shares the database agrees on it.
     async fn server_secret(&self, name: &str, candidate: &str) -> Result<String, StoreError>;
+
+    /// The change log since `since` (the database's clock, milliseconds;
+    /// `None`: only the database's time, no rows). Updates and deletes of
+    /// links and writes of templates append to it in their own
+    /// transaction; see [`changes`].
+    async fn changes_since(&self, since: Option<i64>) -> Result<ChangeBatch, StoreError>;
 
     /// Answers `Ok` when the database answers a trivial query: readiness.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -28,6 +28,8 @@ mod apps;
 mod batch;
 #[path = "contract/candidates.rs"]
 mod candidates;
+#[path = "contract/changes.rs"]
+mod changes;
 #[path = "contract/clicks.rs"]
 mod clicks;
 #[path = "contract/expiry.rs"]
@@ -173,6 +175,12 @@ macro_rules! contract_tests {
                 stats_rows_count_clicks_installs_and_reengagements_by_pid_campaign_platform_and_day,
                 stats_rows_of_one_short_link_leave_out_other_links_and_organic_installs,
                 stats_rows_cover_the_range_from_inclusive_to_exclusive,
+            ],
+            changes: [
+                updates_and_deletes_of_links_are_logged_and_creates_are_not,
+                writes_that_change_nothing_are_not_logged,
+                template_creates_updates_and_deletes_are_logged,
+                a_read_answers_only_rows_after_the_time_asked_with_distinct_ids,
             ],
             usage: [
                 each_request_in_a_second_counts_one_more_and_a_new_second_starts_at_one,

@@ -10,9 +10,11 @@ use waylink_core::link::Link;
 use waylink_core::link_data::LinkData;
 use waylink_core::ttl::Ttl;
 
+use super::changes;
 use super::db::{execute, get, limit, opt_text, query, query_opt, text, time};
 use super::error::Fail;
 use super::text::{json_map, opt, read_map, txt};
+use crate::changes::Changed;
 use crate::{LinkCursor, LinkPage, LinkQuery, LinkUpdate, StoreError};
 
 /// The message of the conflict on a live id, as the v1 API words it.
@@ -127,15 +129,16 @@ pub async fn update(
     u: &LinkUpdate,
     now: Timestamp,
 ) -> Result<Option<Link>, Fail> {
-    let c = pool.get().await?;
+    let mut c = pool.get().await?;
+    let tx = c.transaction().await?;
     let sql = format!(
         "UPDATE links SET data = $3, ttl_secs = $4, renew_ttl = COALESCE($5, renew_ttl),
             brand_domain = COALESCE($6, brand_domain), updated_at = $7, expires_at = $8
          WHERE template_id = $1 AND shortlink_id = $2 AND expires_at > $7
          RETURNING {LINK_COLUMNS}"
     );
-    query_opt(
-        &c,
+    let updated = query_opt(
+        &tx,
         &sql,
         &[
             &txt(t.as_str()),
@@ -151,7 +154,12 @@ pub async fn update(
     .await?
     .as_ref()
     .map(link)
-    .transpose()
+    .transpose()?;
+    if updated.is_some() {
+        changes::log(&tx, &Changed::Link(t.clone(), s.clone())).await?;
+    }
+    tx.commit().await?;
+    Ok(updated)
 }
 
 pub async fn delete(
@@ -160,13 +168,18 @@ pub async fn delete(
     s: &ShortlinkId,
     now: Timestamp,
 ) -> Result<bool, Fail> {
-    let c = pool.get().await?;
+    let mut c = pool.get().await?;
+    let tx = c.transaction().await?;
     let n = execute(
-        &c,
+        &tx,
         "DELETE FROM links WHERE template_id = $1 AND shortlink_id = $2 AND expires_at > $3",
         &[&txt(t.as_str()), &txt(s.as_str()), &now.as_millis()],
     )
     .await?;
+    if n == 1 {
+        changes::log(&tx, &Changed::Link(t.clone(), s.clone())).await?;
+    }
+    tx.commit().await?;
     Ok(n == 1)
 }
 
@@ -269,5 +282,6 @@ pub async fn purge_expired(pool: &Pool, now: Timestamp) -> Result<u64, Fail> {
     }
     super::usage::purge_old_counters(&c, now).await?;
     super::clicks::purge_old(&c, now).await?;
+    changes::purge_old(&c).await?;
     Ok(total)
 }

@@ -26,6 +26,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0003_attribution.sql"),
     ),
     (4, include_str!("../../migrations/postgres/0004_leases.sql")),
+    (
+        5,
+        include_str!("../../migrations/postgres/0005_changes.sql"),
+    ),
 ];
 
 /// How often a step that lost a race (a concurrent bootstrap, a

@@ -23,6 +23,7 @@
 
 mod accounts;
 mod apps;
+mod changes;
 mod clicks;
 mod db;
 mod error;
@@ -49,10 +50,14 @@ pub use scratch::{ScratchSchema, TEST_DATABASE_URL, test_database_url};
 /// How long a caller waits for a connection, and a connection for the server.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long one operation may take unless the caller sets its own limit.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The PostgreSQL store.
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: Pool,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -61,6 +66,7 @@ impl std::fmt::Debug for PostgresStore {
         f.debug_struct("PostgresStore")
             .field("max_size", &status.max_size)
             .field("size", &status.size)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -99,7 +105,18 @@ impl PostgresStore {
             .recycle_timeout(Some(CONNECT_TIMEOUT))
             .build()
             .map_err(|e| StoreError::Internal(format!("cannot make the connection pool: {e}")))?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore {
+            pool,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// The same store, with every operation (waiting for a connection,
+    /// retries included) cut off after `timeout` as
+    /// [`StoreError::Unavailable`].
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 }
 
@@ -112,6 +129,12 @@ fn config(url: &str, schema: Option<&str>) -> Result<Config, StoreError> {
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
     }
+    // A peer that vanished without closing the connection (a cut network)
+    // is noticed by the kernel within seconds instead of hours.
+    config.keepalives_idle(Duration::from_secs(5));
+    config.keepalives_interval(Duration::from_secs(2));
+    config.keepalives_retries(3);
+    config.tcp_user_timeout(Duration::from_secs(15));
     if config.get_application_name().is_none() {
         config.application_name("waylink");
     }

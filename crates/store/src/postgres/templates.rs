@@ -14,10 +14,12 @@ use waylink_core::clock::Timestamp;
 use waylink_core::ids::TemplateId;
 use waylink_core::template::Template;
 
+use super::changes;
 use super::db::{execute, opt_text, query, query_opt, text};
 use super::error::{Fail, conflict_on};
 use super::text::{Txt, opt, txt};
 use crate::StoreError;
+use crate::changes::Changed;
 
 const TEMPLATE_COLUMNS: &str = "id, subdomain, android_app_id, ios_app_id, uri_scheme, desktop_url, allowed_redirect_domains, og_title, og_description, og_image";
 
@@ -179,6 +181,7 @@ pub async fn create(
     .await
     .map_err(|f| unique_conflict(f, t))?;
     write_brand_domains(&tx, account_id, t).await?;
+    changes::log(&tx, &Changed::Template(t.id.clone())).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -257,6 +260,7 @@ pub async fn update(pool: &Pool, account_id: &str, t: &Template) -> Result<bool,
     .await
     .map_err(|f| unique_conflict(f, t))?;
     write_brand_domains(&tx, account_id, t).await?;
+    changes::log(&tx, &Changed::Template(t.id.clone())).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -272,6 +276,8 @@ pub async fn delete(pool: &Pool, account_id: &str, id: &str) -> Result<bool, Fai
     .await?;
     if n == 1 {
         execute(&tx, "DELETE FROM links WHERE template_id = $1", &[&txt(id)]).await?;
+        let template = TemplateId::from_stored(id.to_owned());
+        changes::log(&tx, &Changed::Template(template)).await?;
     }
     tx.commit().await?;
     Ok(n == 1)

@@ -7,7 +7,9 @@ use waylink_core::clock::Timestamp;
 use waylink_core::ids::{ShortlinkId, TemplateId};
 use waylink_core::link::Link;
 
+use super::changes;
 use super::rows::{LINK_COLUMNS, flatten, link};
+use crate::changes::Changed;
 use crate::{LinkCursor, LinkPage, LinkQuery, LinkUpdate, StoreError};
 
 /// The message of the conflict on a live id, as the v1 API words it.
@@ -88,27 +90,35 @@ pub fn update(
     u: &LinkUpdate,
     now: Timestamp,
 ) -> Result<Option<Link>, StoreError> {
-    let mut stmt = c.prepare_cached(&format!(
+    let tx = c.transaction()?;
+    let mut stmt = tx.prepare_cached(&format!(
         "UPDATE links SET data = ?3, ttl_secs = ?4, renew_ttl = COALESCE(?5, renew_ttl),
             brand_domain = COALESCE(?6, brand_domain), updated_at = ?7, expires_at = ?8
          WHERE template_id = ?1 AND shortlink_id = ?2 AND expires_at > ?7
          RETURNING {LINK_COLUMNS}"
     ))?;
-    stmt.query_row(
-        params![
-            t.as_str(),
-            s.as_str(),
-            serde_json::to_string(&u.data)?,
-            u.ttl.seconds(),
-            u.renew_ttl,
-            u.brand_domain,
-            now.as_millis(),
-            now.plus_millis(u.ttl.millis()).as_millis()
-        ],
-        link,
-    )
-    .optional()?
-    .transpose()
+    let updated = stmt
+        .query_row(
+            params![
+                t.as_str(),
+                s.as_str(),
+                serde_json::to_string(&u.data)?,
+                u.ttl.seconds(),
+                u.renew_ttl,
+                u.brand_domain,
+                now.as_millis(),
+                now.plus_millis(u.ttl.millis()).as_millis()
+            ],
+            link,
+        )
+        .optional()?
+        .transpose()?;
+    drop(stmt);
+    if updated.is_some() {
+        changes::log(&tx, &Changed::Link(t.clone(), s.clone()))?;
+    }
+    tx.commit()?;
+    Ok(updated)
 }
 
 pub fn delete(
@@ -117,11 +127,16 @@ pub fn delete(
     s: &ShortlinkId,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
-    let n = c
+    let tx = c.transaction()?;
+    let n = tx
         .prepare_cached(
             "DELETE FROM links WHERE template_id = ?1 AND shortlink_id = ?2 AND expires_at > ?3",
         )?
         .execute(params![t.as_str(), s.as_str(), now.as_millis()])?;
+    if n == 1 {
+        changes::log(&tx, &Changed::Link(t.clone(), s.clone()))?;
+    }
+    tx.commit()?;
     Ok(n == 1)
 }
 
@@ -222,5 +237,6 @@ pub fn purge_expired(c: &mut Connection, now: Timestamp) -> Result<u64, StoreErr
     }
     super::usage::purge_old_counters(c, now)?;
     super::clicks::purge_old(c, now)?;
+    changes::purge_old(c)?;
     Ok(total)
 }

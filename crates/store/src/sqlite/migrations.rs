@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0003_attribution.sql"),
     ),
     (4, include_str!("../../migrations/sqlite/0004_leases.sql")),
+    (5, include_str!("../../migrations/sqlite/0005_changes.sql")),
 ];
 
 /// Brings the schema up to date; answers the versions applied now.

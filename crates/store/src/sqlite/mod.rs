@@ -10,6 +10,7 @@
 
 mod accounts;
 mod apps;
+mod changes;
 mod clicks;
 mod installs;
 mod links;
@@ -38,8 +39,8 @@ use waylink_core::stats::{Counts, Group};
 use waylink_core::template::Template;
 
 use crate::{
-    CandidateQuery, KeyInfo, LinkPage, LinkQuery, LinkUpdate, StatsQuery, Store, StoreError,
-    StoredKey,
+    CandidateQuery, ChangeBatch, KeyInfo, LinkPage, LinkQuery, LinkUpdate, StatsQuery, Store,
+    StoreError, StoredKey,
 };
 
 /// The file name of the database inside the data directory.
@@ -415,6 +416,10 @@ impl Store for SqliteStore {
         let (name, candidate) = (name.to_owned(), candidate.to_owned());
         self.write(move |c| clicks::secret(c, &name, &candidate))
             .await
+    }
+
+    async fn changes_since(&self, since: Option<i64>) -> Result<ChangeBatch, StoreError> {
+        self.read(move |c| changes::since(c, since)).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

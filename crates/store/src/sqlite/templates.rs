@@ -5,7 +5,9 @@ use waylink_core::clock::Timestamp;
 use waylink_core::ids::TemplateId;
 use waylink_core::template::Template;
 
+use super::changes;
 use crate::StoreError;
+use crate::changes::Changed;
 
 const TEMPLATE_COLUMNS: &str = "id, subdomain, android_app_id, ios_app_id, uri_scheme, desktop_url, allowed_redirect_domains, og_title, og_description, og_image";
 
@@ -141,6 +143,7 @@ pub fn create(
         ],
     )?;
     write_brand_domains(&tx, account_id, t)?;
+    changes::log(&tx, &Changed::Template(t.id.clone()))?;
     tx.commit()?;
     Ok(())
 }
@@ -229,6 +232,7 @@ pub fn update(c: &mut Connection, account_id: &str, t: &Template) -> Result<bool
         ],
     )?;
     write_brand_domains(&tx, account_id, t)?;
+    changes::log(&tx, &Changed::Template(t.id.clone()))?;
     tx.commit()?;
     Ok(true)
 }
@@ -241,6 +245,8 @@ pub fn delete(c: &mut Connection, account_id: &str, id: &str) -> Result<bool, St
     )?;
     if n == 1 {
         tx.execute("DELETE FROM links WHERE template_id = ?1", [id])?;
+        let template = TemplateId::from_stored(id.to_owned());
+        changes::log(&tx, &Changed::Template(template))?;
     }
     tx.commit()?;
     Ok(n == 1)
