@@ -54,6 +54,12 @@ pub struct SettingArgs {
     /// Clicks the in-memory queue holds before new ones are dropped [default: 100000].
     #[arg(long, env = "WAYLINK_CLICK_QUEUE_CAPACITY")]
     pub click_queue_capacity: Option<String>,
+    /// Links each node keeps in memory for redirects [default: 1000000].
+    #[arg(long, env = "WAYLINK_LINK_CACHE_CAPACITY")]
+    pub link_cache_capacity: Option<String>,
+    /// Milliseconds one PostgreSQL operation may take before the request answers 503 [default: 5000].
+    #[arg(long, env = "WAYLINK_DB_TIMEOUT_MS")]
+    pub db_timeout_ms: Option<String>,
     /// normal (survives a crash of the process) or full (also of the machine) [default: normal].
     #[arg(long, env = "WAYLINK_SQLITE_SYNCHRONOUS")]
     pub sqlite_synchronous: Option<String>,
@@ -75,6 +81,8 @@ struct FileSettings {
     rate_limit: Option<u64>,
     purge_interval_secs: Option<u64>,
     click_queue_capacity: Option<u64>,
+    link_cache_capacity: Option<u64>,
+    db_timeout_ms: Option<u64>,
     sqlite_synchronous: Option<String>,
 }
 
@@ -187,6 +195,23 @@ pub fn resolve(args: SettingArgs, mode: Mode) -> Result<ServerConfig, String> {
             );
         }
         config.click_queue_capacity = capacity as usize;
+    }
+    if let Some(capacity) = number(
+        args.link_cache_capacity,
+        file.link_cache_capacity,
+        "--link-cache-capacity (WAYLINK_LINK_CACHE_CAPACITY)",
+    )? {
+        config.link_cache_capacity = usize::try_from(capacity).unwrap_or(usize::MAX);
+    }
+    if let Some(millis) = number(
+        args.db_timeout_ms,
+        file.db_timeout_ms,
+        "--db-timeout-ms (WAYLINK_DB_TIMEOUT_MS)",
+    )? {
+        if millis > 600_000 {
+            return Err("--db-timeout-ms (WAYLINK_DB_TIMEOUT_MS): must be at most 600000".into());
+        }
+        config.db_timeout = Duration::from_millis(millis);
     }
     if let Some(sync) = args.sqlite_synchronous.or(file.sqlite_synchronous) {
         config.durability = match sync.as_str() {

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 use waylink_core::click::Click;
-use waylink_store::Store;
+use waylink_store::{Store, StoreError};
 
 /// Most clicks written in one transaction.
 const BATCH: usize = 1_000;
@@ -89,50 +89,104 @@ impl ClickQueue {
 
 impl ClickWriter {
     /// Writes clicks as they come until `stop` fires, then drains the queue.
+    ///
+    /// While the database is unavailable a batch is retried for as long as
+    /// the server runs (the queue fills meanwhile, and only then are new
+    /// clicks dropped); other failures are retried a few times. Once
+    /// stopping, each batch gets a few tries, and after one batch failed
+    /// for good the rest get one, so that a dead database cannot hold the
+    /// process up for long.
     pub async fn run(mut self, mut stop: oneshot::Receiver<()>) {
         let mut batch = Vec::with_capacity(BATCH);
-        loop {
+        let mut stopping = false;
+        while !stopping {
             tokio::select! {
                 received = self.receiver.recv_many(&mut batch, BATCH) => {
                     if received == 0 {
                         return;
                     }
-                    self.write(&mut batch).await;
+                    self.write(&mut batch, &mut stop, &mut stopping).await;
                 }
-                _ = &mut stop => break,
+                _ = &mut stop => stopping = true,
             }
         }
         // No new clicks from here on; everything already queued is written.
         self.receiver.close();
+        let mut healthy = true;
         while self.receiver.recv_many(&mut batch, BATCH).await > 0 {
-            self.write(&mut batch).await;
+            let attempts = if healthy { ATTEMPTS } else { 1 };
+            healthy = self.write_draining(&mut batch, attempts).await;
         }
     }
 
-    async fn write(&self, batch: &mut Vec<Click>) {
+    /// Writes `batch` while serving; `stop` cuts a wait for the database
+    /// short, and sets `stopping`.
+    async fn write(
+        &self,
+        batch: &mut Vec<Click>,
+        stop: &mut oneshot::Receiver<()>,
+        stopping: &mut bool,
+    ) {
         let mut delay = Duration::from_millis(50);
-        for attempt in 1..=ATTEMPTS {
-            match self.store.record_clicks(batch).await {
-                Ok(()) => {
-                    self.metrics
-                        .written
-                        .fetch_add(batch.len() as u64, Ordering::Relaxed);
-                    batch.clear();
+        let mut attempt = 1;
+        loop {
+            let error = match self.store.record_clicks(batch).await {
+                Ok(()) => return self.written(batch),
+                Err(e) => e,
+            };
+            let unavailable = matches!(error, StoreError::Unavailable(_));
+            if !unavailable && attempt >= ATTEMPTS {
+                return self.lost(batch, &error);
+            }
+            if attempt == 1 || attempt % 20 == 0 {
+                tracing::warn!(error = %error, attempt, clicks = batch.len(), "writing clicks failed; retrying");
+            }
+            attempt += 1;
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = &mut *stop => {
+                    *stopping = true;
+                    self.write_draining(batch, ATTEMPTS).await;
                     return;
                 }
-                Err(e) if attempt < ATTEMPTS => {
+            }
+            delay = (delay * 2).min(Duration::from_secs(2));
+        }
+    }
+
+    /// Writes `batch` on the way out, in at most `attempts` tries; `true`
+    /// when it was stored.
+    async fn write_draining(&self, batch: &mut Vec<Click>, attempts: u32) -> bool {
+        let mut delay = Duration::from_millis(50);
+        for attempt in 1..=attempts {
+            match self.store.record_clicks(batch).await {
+                Ok(()) => {
+                    self.written(batch);
+                    return true;
+                }
+                Err(e) if attempt < attempts => {
                     tracing::warn!(error = %e, attempt, clicks = batch.len(), "writing clicks failed; retrying");
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(2));
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, clicks = batch.len(), "writing clicks failed for good; they are lost");
-                    self.metrics
-                        .failed
-                        .fetch_add(batch.len() as u64, Ordering::Relaxed);
-                }
+                Err(e) => self.lost(batch, &e),
             }
         }
+        false
+    }
+
+    fn written(&self, batch: &mut Vec<Click>) {
+        self.metrics
+            .written
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        batch.clear();
+    }
+
+    fn lost(&self, batch: &mut Vec<Click>, error: &StoreError) {
+        tracing::error!(error = %error, clicks = batch.len(), "writing clicks failed for good; they are lost");
+        self.metrics
+            .failed
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
         batch.clear();
     }
 }

@@ -37,6 +37,12 @@ pub struct ServerConfig {
     pub purge_interval: Duration,
     /// Clicks the queue holds before it drops them.
     pub click_queue_capacity: usize,
+    /// Links the node's cache holds at most.
+    pub link_cache_capacity: usize,
+    /// How often the node reads the change log to forget stale cache entries.
+    pub change_poll_interval: Duration,
+    /// How long one PostgreSQL operation may take before it answers 503.
+    pub db_timeout: Duration,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -56,6 +62,9 @@ impl fmt::Debug for ServerConfig {
             .field("rate_limit", &self.rate_limit)
             .field("purge_interval", &self.purge_interval)
             .field("click_queue_capacity", &self.click_queue_capacity)
+            .field("link_cache_capacity", &self.link_cache_capacity)
+            .field("change_poll_interval", &self.change_poll_interval)
+            .field("db_timeout", &self.db_timeout)
             .finish()
     }
 }
@@ -77,6 +86,9 @@ impl ServerConfig {
             rate_limit: 1000,
             purge_interval: Duration::from_secs(60),
             click_queue_capacity: 100_000,
+            link_cache_capacity: 1_000_000,
+            change_poll_interval: Duration::from_millis(500),
+            db_timeout: waylink_store::postgres::DEFAULT_TIMEOUT,
         }
     }
 }

@@ -9,11 +9,13 @@
 //! [`config::ServerConfig`] and runs it until told to stop.
 
 pub mod auth;
+pub mod cache;
 pub mod clicks;
 pub mod client_ip;
 pub mod config;
 pub mod error;
 pub mod links;
+pub mod lookup;
 pub mod pages;
 pub mod purge;
 pub mod qr;

@@ -7,7 +7,7 @@ use waylink_core::link::{Link, LinkWrite};
 use waylink_core::link_data::LinkData;
 use waylink_core::template::{Template, host_name};
 use waylink_core::ttl::{ApiVersion, Ttl};
-use waylink_store::{LinkUpdate, StoreError};
+use waylink_store::{Changed, LinkUpdate, StoreError};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorKind};
@@ -204,6 +204,9 @@ pub async fn update(
         .update_link(&template.id, &id, &update, state.clock.now())
         .await?
         .ok_or_else(link_not_found)?;
+    state
+        .cache
+        .forget(&Changed::Link(template.id.clone(), id.clone()));
     Ok(state
         .public
         .short_url(template, link.brand_domain.as_deref(), &link.shortlink_id))
@@ -217,6 +220,7 @@ pub async fn delete(state: &AppState, template: &Template, id: &str) -> Result<(
         .delete_link(&template.id, &id, state.clock.now())
         .await?
     {
+        state.cache.forget(&Changed::Link(template.id.clone(), id));
         Ok(())
     } else {
         Err(link_not_found())

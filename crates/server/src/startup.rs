@@ -14,6 +14,7 @@ use waylink_store::postgres::PostgresStore;
 use waylink_store::sqlite::SqliteStore;
 use waylink_store::{Store, StoreError};
 
+use crate::cache::{ChangeFeed, RoutingCache, follow_changes};
 use crate::clicks::{ClickWriter, click_queue};
 use crate::config::ServerConfig;
 use crate::state::{AppState, PublicUrls};
@@ -41,6 +42,7 @@ pub struct Application {
     state: Arc<AppState>,
     address: SocketAddr,
     purge_interval: Duration,
+    change_poll_interval: Duration,
     click_writer: ClickWriter,
 }
 
@@ -64,7 +66,11 @@ impl Application {
         test_clock: Option<Arc<dyn AdjustableClock>>,
     ) -> Result<Application, StartupError> {
         let store: Arc<dyn Store> = match &config.database_url {
-            Some(url) => Arc::new(PostgresStore::connect(url, config.db_pool_size).await?),
+            Some(url) => Arc::new(
+                PostgresStore::connect(url, config.db_pool_size)
+                    .await?
+                    .with_timeout(config.db_timeout),
+            ),
             None => Arc::new(SqliteStore::open(&config.data_dir, config.durability)?),
         };
         Self::build_with_store(config, store, test_clock).await
@@ -102,6 +108,8 @@ impl Application {
             .into_bytes();
         let (clicks, click_writer) = click_queue(config.click_queue_capacity, Arc::clone(&store));
         let state = Arc::new(AppState {
+            cache: Arc::new(RoutingCache::new(config.link_cache_capacity)),
+            change_feed: Arc::new(ChangeFeed::default()),
             clicks,
             ip_hash_key,
             trusted_proxies: config.trusted_proxies.clone(),
@@ -120,6 +128,7 @@ impl Application {
             state,
             address,
             purge_interval: config.purge_interval,
+            change_poll_interval: config.change_poll_interval,
             click_writer,
         })
     }
@@ -141,6 +150,12 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let purge = tokio::spawn(purge::run(Arc::clone(&self.state), self.purge_interval));
+        let follow = tokio::spawn(follow_changes(
+            Arc::clone(&self.state.store),
+            Arc::clone(&self.state.cache),
+            Arc::clone(&self.state.change_feed),
+            self.change_poll_interval,
+        ));
         let (stop_writer, writer_stop) = oneshot::channel();
         let writer = tokio::spawn(self.click_writer.run(writer_stop));
         let app = routes::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
@@ -148,6 +163,7 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await;
         purge.abort();
+        follow.abort();
         // The writer is only gone early if it panicked; then the send fails.
         let _ = stop_writer.send(());
         if let Err(e) = writer.await {

@@ -8,6 +8,7 @@ use waylink_core::link::short_url;
 use waylink_core::template::Template;
 use waylink_store::Store;
 
+use crate::cache::{ChangeFeed, RoutingCache};
 use crate::clicks::ClickQueue;
 use crate::config::Cidr;
 
@@ -15,6 +16,10 @@ use crate::config::Cidr;
 pub struct AppState {
     /// Where everything is kept.
     pub store: Arc<dyn Store>,
+    /// What redirects read, kept in memory (see [`crate::cache`]).
+    pub cache: Arc<RoutingCache>,
+    /// How the following of the change log is doing.
+    pub change_feed: Arc<ChangeFeed>,
     /// The time everything is decided by.
     pub clock: Arc<dyn Clock>,
     /// The same clock, when the operator may move it (`--test-clock`).

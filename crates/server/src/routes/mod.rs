@@ -156,15 +156,54 @@ async fn ready(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiErr
 /// `GET /metrics`: counters in the Prometheus text format.
 async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     let m = state.clicks.metrics();
+    let feed = &state.change_feed;
     let counter = |name: &str, help: &str, value: u64| {
         format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n")
     };
+    let gauge = |name: &str, help: &str, value: u64| {
+        format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n")
+    };
     let body = [
-        counter("waylink_clicks_queued_total", "Clicks handed to the click queue.", m.queued.load(Ordering::Relaxed)),
-        counter("waylink_clicks_dropped_total", "Clicks dropped because the click queue was full.", m.dropped.load(Ordering::Relaxed)),
-        counter("waylink_clicks_written_total", "Clicks stored.", m.written.load(Ordering::Relaxed)),
-        counter("waylink_clicks_failed_total", "Clicks lost because storage failed every attempt.", m.failed.load(Ordering::Relaxed)),
-        format!("# HELP waylink_click_queue_depth Clicks waiting to be written.\n# TYPE waylink_click_queue_depth gauge\nwaylink_click_queue_depth {}\n", state.clicks.depth()),
+        counter(
+            "waylink_clicks_queued_total",
+            "Clicks handed to the click queue.",
+            m.queued.load(Ordering::Relaxed),
+        ),
+        counter(
+            "waylink_clicks_dropped_total",
+            "Clicks dropped because the click queue was full.",
+            m.dropped.load(Ordering::Relaxed),
+        ),
+        counter(
+            "waylink_clicks_written_total",
+            "Clicks stored.",
+            m.written.load(Ordering::Relaxed),
+        ),
+        counter(
+            "waylink_clicks_failed_total",
+            "Clicks lost because storage failed every attempt.",
+            m.failed.load(Ordering::Relaxed),
+        ),
+        gauge(
+            "waylink_click_queue_depth",
+            "Clicks waiting to be written.",
+            state.clicks.depth() as u64,
+        ),
+        gauge(
+            "waylink_link_cache_entries",
+            "Links this node keeps in memory.",
+            state.cache.links_cached() as u64,
+        ),
+        counter(
+            "waylink_change_log_applied_total",
+            "Changes read from the change log and forgotten from the cache.",
+            feed.applied.load(Ordering::Relaxed),
+        ),
+        gauge(
+            "waylink_change_log_failing_reads",
+            "Reads of the change log that failed since the last one that worked.",
+            feed.failing_reads.load(Ordering::Relaxed),
+        ),
     ]
     .concat();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)

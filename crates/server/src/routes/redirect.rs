@@ -12,22 +12,14 @@ use axum::response::{IntoResponse, Response};
 use waylink_core::click::{Click, advertising_id, generate_click_id};
 use waylink_core::ids::ShortlinkId;
 use waylink_core::routing::{self, Destination, LinkSource};
-use waylink_core::template::Template;
 use waylink_core::user_agent::{DeviceKind, Visitor, classify};
 
 use crate::client_ip::{client_ip, ip_hash};
 use crate::error::ApiError;
 use crate::links::query_pairs;
+use crate::lookup::{live_link, template_for};
 use crate::pages;
 use crate::state::AppState;
-
-/// The templates a request's host serves.
-pub enum HostTemplates {
-    /// A template domain or a brand domain: only these templates.
-    Only(Vec<Template>),
-    /// Any other host: templates are found by path alone.
-    Any,
-}
 
 /// The host of a request, lower-cased, from `host` or the URI.
 pub fn request_host(headers: &HeaderMap, uri: &axum::http::Uri) -> String {
@@ -37,56 +29,6 @@ pub fn request_host(headers: &HeaderMap, uri: &axum::http::Uri) -> String {
         .or_else(|| uri.authority().map(|a| a.as_str()))
         .unwrap_or_default()
         .to_ascii_lowercase()
-}
-
-/// Which templates `host` serves.
-pub async fn host_templates(state: &AppState, host: &str) -> Result<HostTemplates, ApiError> {
-    let base = &state.public.base_domain;
-    // A base domain without a port matches hosts on any port.
-    let compared = if base.contains(':') {
-        host
-    } else {
-        host.split(':').next().unwrap_or(host)
-    };
-    if let Some(sub) = compared
-        .strip_suffix(base.as_str())
-        .and_then(|s| s.strip_suffix('.'))
-    {
-        if sub.contains('.') {
-            return Ok(HostTemplates::Only(Vec::new()));
-        }
-        return Ok(HostTemplates::Only(
-            state
-                .store
-                .template_by_subdomain(sub)
-                .await?
-                .into_iter()
-                .collect(),
-        ));
-    }
-    let mut brand = state.store.templates_by_brand_domain(host).await?;
-    if brand.is_empty() && host.contains(':') {
-        brand = state
-            .store
-            .templates_by_brand_domain(host.split(':').next().unwrap_or(host))
-            .await?;
-    }
-    Ok(if brand.is_empty() {
-        HostTemplates::Any
-    } else {
-        HostTemplates::Only(brand)
-    })
-}
-
-async fn template_for(
-    state: &AppState,
-    host: &str,
-    tid: &str,
-) -> Result<Option<Template>, ApiError> {
-    Ok(match host_templates(state, host).await? {
-        HostTemplates::Only(list) => list.into_iter().find(|t| t.id.as_str() == tid),
-        HostTemplates::Any => state.store.find_template(tid).await?,
-    })
 }
 
 /// `GET|HEAD /{tid}`: a long link.
@@ -214,7 +156,7 @@ async fn click(
         .ok_or_else(|| ApiError::not_found("The template"))?;
     let now = state.clock.now();
     let stored = match sid.map(ShortlinkId::parse) {
-        Some(Ok(id)) => state.store.get_link(&template.id, &id, now).await?,
+        Some(Ok(id)) => live_link(state, &template, &id, now).await?,
         _ => None,
     };
     let link = match (&stored, sid) {

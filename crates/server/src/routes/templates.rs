@@ -8,8 +8,9 @@ use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use waylink_core::app::Platform;
+use waylink_core::ids::TemplateId;
 use waylink_core::template::Template;
-use waylink_store::StoreError;
+use waylink_store::{Changed, StoreError};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -86,7 +87,10 @@ pub async fn create(
             .create_template(&caller.account.account_id, &template, state.clock.now())
             .await
         {
-            Ok(()) => return Ok((StatusCode::CREATED, Json(view(&state, &template)))),
+            Ok(()) => {
+                state.cache.forget(&Changed::Template(template.id.clone()));
+                return Ok((StatusCode::CREATED, Json(view(&state, &template))));
+            }
             Err(StoreError::Conflict(m)) if generated && m.starts_with("the template id") => {
                 template = Template::from_create_body(Value::Object(body.clone()))?;
             }
@@ -140,6 +144,7 @@ pub async fn update(
     {
         return Err(ApiError::not_found("The template"));
     }
+    state.cache.forget(&Changed::Template(template.id.clone()));
     Ok(Json(view(&state, &template)))
 }
 
@@ -154,6 +159,8 @@ pub async fn delete(
         .delete_template(&caller.account.account_id, &id)
         .await?
     {
+        let template = TemplateId::from_stored(id);
+        state.cache.forget(&Changed::Template(template));
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("The template"))

@@ -11,17 +11,19 @@ use serde_json::{Value, json};
 use waylink_core::app::{App, Platform};
 use waylink_core::template::Template;
 
-use super::redirect::{HostTemplates, host_templates, request_host};
+use super::redirect::request_host;
+use crate::cache::HostTemplates;
 use crate::error::ApiError;
+use crate::lookup::host_templates;
 use crate::state::AppState;
 
 async fn templates_of(
     state: &AppState,
     headers: &HeaderMap,
     uri: &Uri,
-) -> Result<Vec<Template>, ApiError> {
-    match host_templates(state, &request_host(headers, uri)).await? {
-        HostTemplates::Only(list) if !list.is_empty() => Ok(list),
+) -> Result<Vec<Arc<Template>>, ApiError> {
+    match &*host_templates(state, &request_host(headers, uri)).await? {
+        HostTemplates::Only(list) if !list.is_empty() => Ok(list.clone()),
         _ => Err(ApiError::not_found("A template on this host")),
     }
 }
@@ -29,7 +31,7 @@ async fn templates_of(
 /// The apps of `platform` that `templates` open, each once.
 async fn apps_of(
     state: &AppState,
-    templates: &[Template],
+    templates: &[Arc<Template>],
     platform: Platform,
 ) -> Result<Vec<App>, ApiError> {
     let mut ids: Vec<String> = templates
