@@ -151,6 +151,7 @@ macro_rules! contract_tests {
                 a_retried_batch_stores_each_click_once,
                 clicks_are_listed_per_template_from_a_time_on,
                 a_click_renews_the_live_link_it_was_on,
+                a_batch_of_clicks_on_two_links_renews_each_to_its_last_click,
                 the_purge_deletes_clicks_older_than_31_days,
                 templates_are_found_by_id_subdomain_and_brand_domain_across_accounts,
                 apps_are_found_by_id_across_accounts_skipping_unknown_ones,

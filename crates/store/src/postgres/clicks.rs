@@ -1,7 +1,11 @@
 //! Clicks, written in batches, the links they renew, and server secrets.
 
+use std::collections::BTreeMap;
+
 use deadpool_postgres::{GenericClient, Pool};
+use serde_json::Value;
 use tokio_postgres::Row;
+use tokio_postgres::types::Json;
 use waylink_core::click::Click;
 use waylink_core::clock::Timestamp;
 use waylink_core::ids::TemplateId;
@@ -9,7 +13,7 @@ use waylink_core::user_agent::DeviceKind;
 
 use super::db::{execute, get, limit, opt_text, query, query_opt, text, time};
 use super::error::Fail;
-use super::text::{json_map, opt, read_map, txt};
+use super::text::{Txt, json_map, opt, read_map, txt};
 use crate::StoreError;
 
 pub(super) const CLICK_COLUMNS: &str = "click_id, at, template_id, shortlink_id, data, device, os_version, device_model, referer, advertising_id, ip_hash, expired";
@@ -19,52 +23,73 @@ pub(super) const CLICK_COLUMNS: &str = "click_id, at, template_id, shortlink_id,
 pub const CLICK_RETENTION_MS: i64 = 31 * waylink_core::clock::DAY_MS;
 
 /// Stores a batch of clicks and renews the live links they were on, in one
-/// transaction, so that a batch is all in or all out.
+/// transaction, so that a batch is all in or all out: one statement for
+/// the clicks and one for the renewals, each taking its rows as arrays
+/// (a round trip per click would cap a node at a few thousand clicks a
+/// second).
 pub async fn record(pool: &Pool, clicks: &[Click]) -> Result<(), Fail> {
+    let column = |f: fn(&Click) -> Option<&str>| -> Vec<Option<Txt<'_>>> {
+        clicks.iter().map(|c| opt(f(c))).collect()
+    };
+    let ids: Vec<Txt<'_>> = clicks.iter().map(|c| txt(&c.click_id)).collect();
+    let ats: Vec<i64> = clicks.iter().map(|c| c.at.as_millis()).collect();
+    let templates: Vec<Txt<'_>> = clicks.iter().map(|c| txt(c.template_id.as_str())).collect();
+    let shortlinks = column(|c| c.shortlink_id.as_deref());
+    let data: Vec<Json<Value>> = clicks.iter().map(|c| json_map(&c.data)).collect();
+    let devices: Vec<Txt<'_>> = clicks.iter().map(|c| txt(c.device.as_str())).collect();
+    let os_versions = column(|c| c.os_version.as_deref());
+    let models = column(|c| c.device_model.as_deref());
+    let referers = column(|c| c.referer.as_deref());
+    let advertising = column(|c| c.advertising_id.as_deref());
+    let ip_hashes = column(|c| c.ip_hash.as_deref());
+    let expired: Vec<bool> = clicks.iter().map(|c| c.expired).collect();
+
     let mut c = pool.get().await?;
     let tx = c.transaction().await?;
-    let insert = format!(
-        "INSERT INTO clicks ({CLICK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (click_id) DO NOTHING"
-    );
-    for click in clicks {
-        execute(
-            &tx,
-            &insert,
-            &[
-                &txt(&click.click_id),
-                &click.at.as_millis(),
-                &txt(click.template_id.as_str()),
-                &opt(click.shortlink_id.as_deref()),
-                &json_map(&click.data),
-                &txt(click.device.as_str()),
-                &opt(click.os_version.as_deref()),
-                &opt(click.device_model.as_deref()),
-                &opt(click.referer.as_deref()),
-                &opt(click.advertising_id.as_deref()),
-                &opt(click.ip_hash.as_deref()),
-                &click.expired,
-            ],
-        )
-        .await?;
-    }
-    // Links are renewed in key order, so that two batches renewing the same
-    // links lock them in the same order; the sort is stable, so the clicks
-    // on one link keep theirs.
-    let mut renewals: Vec<(&str, &str, Timestamp)> = clicks
-        .iter()
-        .filter(|c| !c.expired)
-        .filter_map(|c| {
-            let sid = c.shortlink_id.as_deref()?;
-            Some((c.template_id.as_str(), sid, c.at))
-        })
-        .collect();
-    renewals.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    for (template, sid, at) in renewals {
-        super::links::renew(&tx, template, sid, at).await?;
+    execute(
+        &tx,
+        &format!(
+            "INSERT INTO clicks ({CLICK_COLUMNS})
+             SELECT * FROM UNNEST($1::TEXT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::JSONB[], $6::TEXT[],
+                                  $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::TEXT[], $12::BOOLEAN[])
+             ON CONFLICT (click_id) DO NOTHING"
+        ),
+        &[
+            &ids, &ats, &templates, &shortlinks, &data, &devices, &os_versions, &models,
+            &referers, &advertising, &ip_hashes, &expired,
+        ],
+    )
+    .await?;
+    let renewals = renewals(clicks);
+    if !renewals.is_empty() {
+        let templates: Vec<Txt<'_>> = renewals.iter().map(|r| txt(r.0)).collect();
+        let shortlinks: Vec<Txt<'_>> = renewals.iter().map(|r| txt(r.1)).collect();
+        let first: Vec<i64> = renewals.iter().map(|r| r.2.as_millis()).collect();
+        let last: Vec<i64> = renewals.iter().map(|r| r.3.as_millis()).collect();
+        super::links::renew_many(&tx, &templates, &shortlinks, &first, &last).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The links a batch renews, each once, in key order (so that two batches
+/// lock shared links in the same order), with the times of its first and
+/// last click in the batch.
+fn renewals(clicks: &[Click]) -> Vec<(&str, &str, Timestamp, Timestamp)> {
+    let mut span: BTreeMap<(&str, &str), (Timestamp, Timestamp)> = BTreeMap::new();
+    for c in clicks.iter().filter(|c| !c.expired) {
+        let Some(sid) = c.shortlink_id.as_deref() else {
+            continue;
+        };
+        let entry = span
+            .entry((c.template_id.as_str(), sid))
+            .or_insert((c.at, c.at));
+        entry.0 = entry.0.min(c.at);
+        entry.1 = entry.1.max(c.at);
+    }
+    span.into_iter()
+        .map(|((t, s), (first, last))| (t, s, first, last))
+        .collect()
 }
 
 /// A `clicks` row selected with [`CLICK_COLUMNS`].

@@ -1,8 +1,12 @@
 //! Short links: create (reusing expired ids), read, update, delete, list,
 //! renew on click, and the purge of expired rows.
 
+use std::collections::HashSet;
+
 use deadpool_postgres::{GenericClient, Pool};
+use serde_json::Value;
 use tokio_postgres::Row;
+use tokio_postgres::types::Json;
 use tokio_postgres::types::ToSql;
 use waylink_core::clock::Timestamp;
 use waylink_core::ids::{ShortlinkId, TemplateId};
@@ -13,7 +17,7 @@ use waylink_core::ttl::Ttl;
 use super::changes;
 use super::db::{execute, get, limit, opt_text, query, query_opt, text, time};
 use super::error::Fail;
-use super::text::{json_map, opt, read_map, txt};
+use super::text::{Txt, json_map, opt, read_map, txt};
 use crate::changes::Changed;
 use crate::{LinkCursor, LinkPage, LinkQuery, LinkUpdate, StoreError};
 
@@ -86,19 +90,65 @@ pub async fn create(pool: &Pool, l: &Link) -> Result<(), Fail> {
     insert(&c, l).await
 }
 
+/// Stores a batch in one statement taking its rows as arrays. Each id is
+/// written at most once: a repeat of an id earlier in the batch conflicts,
+/// as it would if the links were created one by one; the ids the statement
+/// wrote come back, and the rest of the batch met a live link.
 pub async fn create_many(pool: &Pool, batch: &[Link]) -> Result<Vec<Result<(), StoreError>>, Fail> {
-    let mut c = pool.get().await?;
-    let tx = c.transaction().await?;
-    let mut results = Vec::with_capacity(batch.len());
-    for l in batch {
-        match insert(&tx, l).await {
-            Ok(()) => results.push(Ok(())),
-            Err(Fail::Store(StoreError::Conflict(m))) => results.push(Err(StoreError::Conflict(m))),
-            Err(other) => return Err(other),
-        }
+    let mut first = HashSet::with_capacity(batch.len());
+    let unique: Vec<&Link> = batch
+        .iter()
+        .filter(|l| first.insert((l.template_id.as_str(), l.shortlink_id.as_str())))
+        .collect();
+    let templates: Vec<Txt<'_>> = unique.iter().map(|l| txt(l.template_id.as_str())).collect();
+    let ids: Vec<Txt<'_>> = unique
+        .iter()
+        .map(|l| txt(l.shortlink_id.as_str()))
+        .collect();
+    let data: Vec<Json<Value>> = unique.iter().map(|l| json_map(l.data.as_map())).collect();
+    let brands: Vec<Option<Txt<'_>>> = unique
+        .iter()
+        .map(|l| opt(l.brand_domain.as_deref()))
+        .collect();
+    let ttls: Vec<i64> = unique.iter().map(|l| l.ttl.seconds()).collect();
+    let renews: Vec<bool> = unique.iter().map(|l| l.renew_ttl).collect();
+    let created: Vec<i64> = unique.iter().map(|l| l.created_at.as_millis()).collect();
+    let updated: Vec<i64> = unique.iter().map(|l| l.updated_at.as_millis()).collect();
+    let expires: Vec<i64> = unique.iter().map(|l| l.expires_at.as_millis()).collect();
+    let c = pool.get().await?;
+    let rows = query(
+        &c,
+        "INSERT INTO links (template_id, shortlink_id, data, brand_domain, ttl_secs, renew_ttl, created_at, updated_at, expires_at)
+         SELECT * FROM UNNEST($1::TEXT[], $2::TEXT[], $3::JSONB[], $4::TEXT[], $5::BIGINT[], $6::BOOLEAN[], $7::BIGINT[], $8::BIGINT[], $9::BIGINT[])
+         ON CONFLICT (template_id, shortlink_id) DO UPDATE SET
+            data = excluded.data, brand_domain = excluded.brand_domain, ttl_secs = excluded.ttl_secs,
+            renew_ttl = excluded.renew_ttl, created_at = excluded.created_at,
+            updated_at = excluded.updated_at, expires_at = excluded.expires_at
+         WHERE links.expires_at <= excluded.created_at
+         RETURNING template_id, shortlink_id",
+        &[&templates, &ids, &data, &brands, &ttls, &renews, &created, &updated, &expires],
+    )
+    .await?;
+    let mut written = HashSet::with_capacity(rows.len());
+    for row in &rows {
+        written.insert((text(row, 0)?, text(row, 1)?));
     }
-    tx.commit().await?;
-    Ok(results)
+    let mut seen = HashSet::with_capacity(batch.len());
+    Ok(batch
+        .iter()
+        .map(|l| {
+            let key = (
+                l.template_id.as_str().to_owned(),
+                l.shortlink_id.as_str().to_owned(),
+            );
+            let fresh = seen.insert(key.clone());
+            if fresh && written.contains(&key) {
+                Ok(())
+            } else {
+                Err(StoreError::Conflict(ID_IN_USE.into()))
+            }
+        })
+        .collect())
 }
 
 pub async fn get_link(
@@ -252,6 +302,29 @@ pub async fn renew<C: GenericClient>(
     )
     .await?;
     row.as_ref().map(|r| time(r, 0)).transpose()
+}
+
+/// The renewals of a batch of clicks, in one statement: each link (given
+/// once, in key order) that was live at its first click in the batch gets
+/// `last click + ttl`, never less than it had. Equal to renewing click by
+/// click unless one batch spans more than the link's TTL.
+pub async fn renew_many<C: GenericClient>(
+    c: &C,
+    templates: &[Txt<'_>],
+    shortlinks: &[Txt<'_>],
+    first: &[i64],
+    last: &[i64],
+) -> Result<(), Fail> {
+    execute(
+        c,
+        "UPDATE links SET expires_at = GREATEST(links.expires_at, r.last_at + links.ttl_secs * 1000), updated_at = r.last_at
+         FROM UNNEST($1::TEXT[], $2::TEXT[], $3::BIGINT[], $4::BIGINT[]) AS r(template_id, shortlink_id, first_at, last_at)
+         WHERE links.template_id = r.template_id AND links.shortlink_id = r.shortlink_id
+           AND links.renew_ttl AND links.expires_at > r.first_at",
+        &[&templates, &shortlinks, &first, &last],
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn renew_link(

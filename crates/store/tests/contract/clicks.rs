@@ -118,6 +118,32 @@ pub async fn a_click_renews_the_live_link_it_was_on(store: Arc<dyn Store>) {
     assert_eq!(link_now.expires_at, at(HOUR + DAY));
 }
 
+pub async fn a_batch_of_clicks_on_two_links_renews_each_to_its_last_click(store: Arc<dyn Store>) {
+    let t = given_a_template(&store).await;
+    given_link(&store, &link(&t, "one", &[], DAY, T0)).await;
+    given_link(&store, &link(&t, "two", &[], DAY, T0)).await;
+    let batch = [
+        click("c3", &t, Some("one"), at(3 * HOUR)),
+        click("c1", &t, Some("one"), at(HOUR)),
+        click("c2", &t, Some("two"), at(2 * HOUR)),
+        click("c4", &t, Some("one"), at(2 * HOUR)),
+        click("c5", &t, None, at(4 * HOUR)),
+    ];
+    store.record_clicks(&batch).await.expect("stored");
+    for (id, expiry) in [("one", at(3 * HOUR + DAY)), ("two", at(2 * HOUR + DAY))] {
+        let now = store
+            .get_link(&t, &sid(id), at(4 * HOUR))
+            .await
+            .expect("read");
+        assert_eq!(now.expect("live").expires_at, expiry, "{id}");
+    }
+    let stored = store
+        .list_clicks(&t, Timestamp::from_millis(0), 10)
+        .await
+        .expect("listed");
+    assert_eq!(stored.len(), 5);
+}
+
 pub async fn the_purge_deletes_clicks_older_than_31_days(store: Arc<dyn Store>) {
     let t = given_a_template(&store).await;
     store
