@@ -7,8 +7,9 @@
 //! - A link is cached only once read live; a link that was never read is
 //!   looked up in the store, so a link created on any node redirects on
 //!   every node at once. Missing links are never cached for that reason.
-//! - An update or delete of a link, and any write of a template, is
-//!   forgotten here at once by the node that made it, and by every other
+//! - An update or delete of a link, and any write of a template (a deleted
+//!   template takes its cached links along), is forgotten here at once by
+//!   the node that made it, and by every other
 //!   node when [`follow_changes`] reads it from the change log (every
 //!   half second by default, well within the 2 s the spec allows).
 //! - A cached link past its cached expiry is read again: a click on
@@ -134,9 +135,12 @@ impl RoutingCache {
             Changed::Link(template, id) => {
                 self.links.remove(&(template.clone(), id.clone()));
             }
-            Changed::Template(template) => {
+            // What a host serves may have changed; its links did not.
+            Changed::Template(_) => self.forget_templates(),
+            Changed::TemplateDeleted(template) => {
                 self.forget_templates();
-                // A deleted template took its links along.
+                // Its links went with it: they must not come back if a
+                // template with the same id is made again.
                 self.links.retain(|(t, _), _| t != template);
             }
         }
@@ -226,7 +230,23 @@ mod tests {
     }
 
     #[test]
-    fn a_template_change_forgets_hosts_and_that_templates_links_only() {
+    fn a_template_update_forgets_hosts_and_keeps_links() {
+        let cache = RoutingCache::new(10);
+        let l = link("T1", "a");
+        cache.keep_link(cache.epoch(), Arc::clone(&l));
+        cache.keep_host(
+            cache.epoch(),
+            "feedme.links.test",
+            Arc::new(HostTemplates::Any),
+        );
+        cache.forget(&Changed::Template(l.template_id.clone()));
+        assert!(cache.host("feedme.links.test").is_none());
+        let (t, s) = key(&l);
+        assert!(cache.link(&t, &s, NOW).is_some());
+    }
+
+    #[test]
+    fn a_template_deletion_forgets_hosts_and_that_templates_links_only() {
         let cache = RoutingCache::new(10);
         let (mine, other) = (link("T1", "a"), link("T2", "a"));
         cache.keep_link(cache.epoch(), Arc::clone(&mine));
@@ -238,7 +258,7 @@ mod tests {
         );
         cache.keep_template(cache.epoch(), "T9", None);
 
-        cache.forget(&Changed::Template(mine.template_id.clone()));
+        cache.forget(&Changed::TemplateDeleted(mine.template_id.clone()));
         assert!(cache.host("feedme.links.test").is_none());
         assert!(cache.template("T9").is_none());
         let (t, s) = key(&mine);

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use waylink_core::clock::{AdjustableClock, Clock, OffsetClock, SystemClock};
@@ -159,7 +160,12 @@ impl Application {
         let (stop_writer, writer_stop) = oneshot::channel();
         let writer = tokio::spawn(self.click_writer.run(writer_stop));
         let app = routes::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app)
+        // Responses go out as soon as they are written: a redirect is one
+        // small write, which Nagle's algorithm would otherwise hold back.
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
         purge.abort();

@@ -92,6 +92,28 @@ async fn status_of(response: reqwest::Response) -> (u16, Value) {
     )
 }
 
+/// Waits up to 10 seconds until the node applied `n` rows of the change log.
+async fn applied_at_least(app: &TestApp, n: u64) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+        let text = metrics.text().await.unwrap();
+        let applied = text
+            .lines()
+            .find_map(|l| l.strip_prefix("waylink_change_log_applied_total "))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        if applied >= n {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the change log was not read within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Waits up to 30 seconds for `/ready` to answer 200.
 async fn wait_ready(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -153,6 +175,10 @@ async fn a_node_serves_cached_links_through_a_database_outage_and_recovers_by_it
         let (status, body) = create_link(&app, &key, id).await;
         assert_eq!(status, 200, "{body}");
     }
+    // The node has read its own template write back from the change log
+    // (which forgets the hosts' templates once more): from here on what
+    // the click below caches stays cached.
+    applied_at_least(&app, 1).await;
     assert_eq!(click(&app, "/H5hv/cached").await.status(), 302);
 
     outage(&app, &key, Mode::Stall, &proxy).await;

@@ -24,8 +24,10 @@ pub const READ_LIMIT: usize = 10_000;
 pub enum Changed {
     /// A link was updated or deleted.
     Link(TemplateId, ShortlinkId),
-    /// A template was created, updated or deleted (with its links).
+    /// A template was created or updated.
     Template(TemplateId),
+    /// A template was deleted, and its links with it.
+    TemplateDeleted(TemplateId),
 }
 
 /// One row of the change log.
@@ -55,6 +57,7 @@ impl Changed {
         match self {
             Changed::Link(t, s) => ("link", t.as_str(), s.as_str()),
             Changed::Template(t) => ("template", t.as_str(), ""),
+            Changed::TemplateDeleted(t) => ("template_deleted", t.as_str(), ""),
         }
     }
 
@@ -67,6 +70,7 @@ impl Changed {
                 ShortlinkId::from_stored(shortlink_id),
             )),
             "template" => Some(Changed::Template(template)),
+            "template_deleted" => Some(Changed::TemplateDeleted(template)),
             _ => None,
         }
     }

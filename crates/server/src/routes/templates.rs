@@ -160,7 +160,7 @@ pub async fn delete(
         .await?
     {
         let template = TemplateId::from_stored(id);
-        state.cache.forget(&Changed::Template(template));
+        state.cache.forget(&Changed::TemplateDeleted(template));
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("The template"))

@@ -277,7 +277,7 @@ pub async fn delete(pool: &Pool, account_id: &str, id: &str) -> Result<bool, Fai
     if n == 1 {
         execute(&tx, "DELETE FROM links WHERE template_id = $1", &[&txt(id)]).await?;
         let template = TemplateId::from_stored(id.to_owned());
-        changes::log(&tx, &Changed::Template(template)).await?;
+        changes::log(&tx, &Changed::TemplateDeleted(template)).await?;
     }
     tx.commit().await?;
     Ok(n == 1)

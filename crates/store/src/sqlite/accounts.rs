@@ -23,7 +23,7 @@ pub fn create(
     key: &StoredKey,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     tx.execute(
         "INSERT INTO accounts (account_id, name, daily_quota, rate_limit, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![a.account_id, a.name, a.daily_quota, a.rate_limit, now.as_millis()],
@@ -82,7 +82,7 @@ pub fn add_key(
     key: &StoredKey,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let exists = tx
         .query_row(
             "SELECT 1 FROM accounts WHERE account_id = ?1",

@@ -32,7 +32,7 @@ pub fn create(
     key: &StoredKey,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let taken = tx
         .query_row("SELECT 1 FROM apps WHERE app_id = ?1", [&a.app_id], |_| {
             Ok(())
@@ -123,7 +123,7 @@ pub fn update(c: &mut Connection, account_id: &str, a: &App) -> Result<bool, Sto
 }
 
 pub fn delete(c: &mut Connection, account_id: &str, app_id: &str) -> Result<bool, StoreError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let user: Option<String> = tx
         .query_row(
             "SELECT id FROM templates WHERE account_id = ?1 AND (android_app_id = ?2 OR ios_app_id = ?2) ORDER BY id LIMIT 1",

@@ -13,7 +13,7 @@ pub(super) const CLICK_COLUMNS: &str = "click_id, at, template_id, shortlink_id,
 /// Stores a batch of clicks and renews the live links they were on, in one
 /// transaction, so that a batch is all in or all out.
 pub fn record(c: &mut Connection, clicks: &[Click]) -> Result<(), StoreError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     {
         let mut insert = tx.prepare_cached(&format!(
             "INSERT OR IGNORE INTO clicks ({CLICK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"

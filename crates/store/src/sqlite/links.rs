@@ -56,7 +56,7 @@ pub fn create_many(
     c: &mut Connection,
     batch: &[Link],
 ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let mut results = Vec::with_capacity(batch.len());
     for l in batch {
         match insert(&tx, l) {
@@ -90,7 +90,7 @@ pub fn update(
     u: &LinkUpdate,
     now: Timestamp,
 ) -> Result<Option<Link>, StoreError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let mut stmt = tx.prepare_cached(&format!(
         "UPDATE links SET data = ?3, ttl_secs = ?4, renew_ttl = COALESCE(?5, renew_ttl),
             brand_domain = COALESCE(?6, brand_domain), updated_at = ?7, expires_at = ?8
@@ -127,7 +127,7 @@ pub fn delete(
     s: &ShortlinkId,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let n = tx
         .prepare_cached(
             "DELETE FROM links WHERE template_id = ?1 AND shortlink_id = ?2 AND expires_at > ?3",

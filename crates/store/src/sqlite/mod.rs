@@ -1,9 +1,9 @@
 //! The embedded store: one SQLite database file in WAL mode.
 //!
-//! One writer connection (SQLite allows one writer at a time anyway) and a
-//! few reader connections, which WAL lets read while the writer writes. All
-//! calls run on tokio's blocking pool, so a slow disk never stalls the
-//! async workers. `synchronous=NORMAL` in WAL mode makes a committed
+//! One writer connection on a thread of its own, which commits the writes
+//! waiting together (group commit, see `writer.rs`), and a few reader
+//! connections, which WAL lets read while the writer writes. Reads run on
+//! tokio's blocking pool, so a slow disk never stalls the async workers. `synchronous=NORMAL` in WAL mode makes a committed
 //! transaction survive the death of the process (`kill -9`): the commit is
 //! in the WAL file before the call returns; only a power cut may lose the
 //! last commits, which `--sqlite-synchronous full` also covers.
@@ -19,6 +19,7 @@ mod rows;
 mod stats;
 mod templates;
 mod usage;
+mod writer;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,6 +38,7 @@ use waylink_core::link::Link;
 use waylink_core::quota::Usage;
 use waylink_core::stats::{Counts, Group};
 use waylink_core::template::Template;
+use writer::Writer;
 
 use crate::{
     CandidateQuery, ChangeBatch, KeyInfo, LinkPage, LinkQuery, LinkUpdate, StatsQuery, Store,
@@ -61,7 +63,7 @@ pub enum Durability {
 /// The embedded SQLite store.
 #[derive(Clone)]
 pub struct SqliteStore {
-    writer: Arc<Mutex<Connection>>,
+    writer: Writer,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: Arc<AtomicUsize>,
 }
@@ -77,13 +79,14 @@ impl SqliteStore {
             ))
         })?;
         let path = data_dir.join(DATABASE_FILE);
-        let mut writer = open_connection(&path, durability)?;
-        migrations::migrate(&mut writer)?;
+        let mut conn = open_connection(&path, durability)?;
+        migrations::migrate(&mut conn)?;
+        let writer = Writer::start(conn)?;
         let readers = (0..READERS)
             .map(|_| open_connection(&path, durability).map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SqliteStore {
-            writer: Arc::new(Mutex::new(writer)),
+            writer,
             readers: Arc::new(readers),
             next_reader: Arc::new(AtomicUsize::new(0)),
         })
@@ -103,12 +106,7 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let writer = Arc::clone(&self.writer);
-        run_blocking(move || {
-            let mut conn = writer.lock().map_err(|_| poisoned())?;
-            f(&mut conn)
-        })
-        .await
+        self.writer.write(f).await
     }
 
     async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
@@ -356,7 +354,10 @@ impl Store for SqliteStore {
         self.write(move |c| links::renew(c, &t, &s, now)).await
     }
     async fn purge_expired(&self, now: Timestamp) -> Result<u64, StoreError> {
-        self.write(move |c| links::purge_expired(c, now)).await
+        // Alone: the purge commits chunk by chunk, never holding others up long.
+        self.writer
+            .write_alone(move |c| links::purge_expired(c, now))
+            .await
     }
 
     async fn record_clicks(&self, batch: &[Click]) -> Result<(), StoreError> {

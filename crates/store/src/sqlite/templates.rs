@@ -1,6 +1,6 @@
 //! Templates and their brand domains.
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, Savepoint, params};
 use waylink_core::clock::Timestamp;
 use waylink_core::ids::TemplateId;
 use waylink_core::template::Template;
@@ -45,7 +45,7 @@ fn with_brand_domains(c: &Connection, mut t: Template) -> Result<Template, Store
 /// Refuses a template whose id, subdomain or brand domains are taken by
 /// another template (`exclude` is the template being updated).
 fn check_unique(
-    tx: &Transaction<'_>,
+    tx: &Savepoint<'_>,
     account_id: &str,
     t: &Template,
     exclude: Option<&str>,
@@ -100,7 +100,7 @@ fn check_unique(
 }
 
 fn write_brand_domains(
-    tx: &Transaction<'_>,
+    tx: &Savepoint<'_>,
     account_id: &str,
     t: &Template,
 ) -> Result<(), StoreError> {
@@ -123,7 +123,7 @@ pub fn create(
     t: &Template,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     check_unique(&tx, account_id, t, None)?;
     tx.execute(
         &format!("INSERT INTO templates ({TEMPLATE_COLUMNS}, account_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
@@ -203,7 +203,7 @@ pub fn list(c: &Connection, account_id: &str) -> Result<Vec<Template>, StoreErro
 }
 
 pub fn update(c: &mut Connection, account_id: &str, t: &Template) -> Result<bool, StoreError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let exists = tx
         .query_row(
             "SELECT 1 FROM templates WHERE account_id = ?1 AND id = ?2",
@@ -238,7 +238,7 @@ pub fn update(c: &mut Connection, account_id: &str, t: &Template) -> Result<bool
 }
 
 pub fn delete(c: &mut Connection, account_id: &str, id: &str) -> Result<bool, StoreError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let n = tx.execute(
         "DELETE FROM templates WHERE account_id = ?1 AND id = ?2",
         [account_id, id],
@@ -246,7 +246,7 @@ pub fn delete(c: &mut Connection, account_id: &str, id: &str) -> Result<bool, St
     if n == 1 {
         tx.execute("DELETE FROM links WHERE template_id = ?1", [id])?;
         let template = TemplateId::from_stored(id.to_owned());
-        changes::log(&tx, &Changed::Template(template))?;
+        changes::log(&tx, &Changed::TemplateDeleted(template))?;
     }
     tx.commit()?;
     Ok(n == 1)

@@ -16,7 +16,7 @@ pub fn charge_request(
     account_id: &str,
     now: Timestamp,
 ) -> Result<Usage, StoreError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let this_second: u64 = tx
         .prepare_cached(
             "INSERT INTO rate_counters (account_id, second, count) VALUES (?1, ?2, 1)

@@ -88,7 +88,11 @@ pub async fn template_creates_updates_and_deletes_are_logged(store: Arc<dyn Stor
     let changed = Changed::Template(t.id.clone());
     assert_eq!(
         logged_since(&store, start).await,
-        vec![changed.clone(), changed.clone(), changed]
+        vec![
+            changed.clone(),
+            changed,
+            Changed::TemplateDeleted(t.id.clone())
+        ]
     );
 }
 
