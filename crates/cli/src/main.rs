@@ -5,6 +5,12 @@
 //!   Feed Me demo account, apps, template and link, with curl commands.
 //! - `waylink migrate`: brings the database schema up to date.
 
+/// mimalloc instead of the system allocator: a redirect allocates a few
+/// dozen small strings, and glibc's malloc and free were a tenth of the
+/// server's time under load (see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod demo;
 mod devices;
 mod settings;

@@ -159,7 +159,7 @@ fn the_feed_me_story_printed_by_the_demo_plays_as_printed_with_the_simulated_pho
     // id in the referrer it keeps for the app.
     let out = run_ok(&steps[0]);
     let click_id = printed_value(&out, "click id").to_owned();
-    assert_eq!(click_id.len(), 22, "{out}");
+    assert_eq!(click_id.len(), 25, "{out}");
     let play = format!(
         "302 Found → https://play.google.com/store/apps/details?id=com.feedme.app&referrer=waylink_click_id%3D{click_id}%26pid%3Dsms%26c%3Dbananas"
     );

@@ -14,8 +14,9 @@ use tokio::sync::{mpsc, oneshot};
 use waylink_core::click::Click;
 use waylink_store::{Store, StoreError};
 
-/// Most clicks written in one transaction.
-const BATCH: usize = 1_000;
+/// Most clicks written in one transaction: large, so that a busy node
+/// pays for few commits.
+const BATCH: usize = 5_000;
 /// Attempts at writing one batch before it is given up as failed.
 const ATTEMPTS: u32 = 8;
 

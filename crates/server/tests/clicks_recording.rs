@@ -48,7 +48,7 @@ async fn a_stored_click_holds_its_redirects_click_id_and_all_the_request_told() 
         reply.location(),
         play(&stored.click_id, "%26pid%3Dsms%26c%3Dbananas")
     );
-    assert_eq!(stored.click_id.len(), 22);
+    assert_eq!(stored.click_id.len(), 25);
     assert!(stored.click_id.bytes().all(|b| b.is_ascii_alphanumeric()));
     let expected = Click {
         click_id: stored.click_id.clone(),

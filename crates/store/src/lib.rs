@@ -15,6 +15,7 @@
 pub mod changes;
 mod error;
 pub mod postgres;
+mod renewals;
 pub mod sqlite;
 
 use async_trait::async_trait;

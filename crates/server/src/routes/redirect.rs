@@ -173,7 +173,7 @@ async fn click(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let missing = matches!(link, LinkSource::Missing);
-    let click_id = generate_click_id();
+    let click_id = generate_click_id(now);
     let mut decision = routing::Click {
         template: &template,
         device: DeviceKind::Desktop,

@@ -1,7 +1,5 @@
 //! Clicks, written in batches, the links they renew, and server secrets.
 
-use std::collections::BTreeMap;
-
 use deadpool_postgres::{GenericClient, Pool};
 use serde_json::Value;
 use tokio_postgres::Row;
@@ -60,7 +58,7 @@ pub async fn record(pool: &Pool, clicks: &[Click]) -> Result<(), Fail> {
         ],
     )
     .await?;
-    let renewals = renewals(clicks);
+    let renewals = crate::renewals::renewals(clicks);
     if !renewals.is_empty() {
         let templates: Vec<Txt<'_>> = renewals.iter().map(|r| txt(r.0)).collect();
         let shortlinks: Vec<Txt<'_>> = renewals.iter().map(|r| txt(r.1)).collect();
@@ -70,26 +68,6 @@ pub async fn record(pool: &Pool, clicks: &[Click]) -> Result<(), Fail> {
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// The links a batch renews, each once, in key order (so that two batches
-/// lock shared links in the same order), with the times of its first and
-/// last click in the batch.
-fn renewals(clicks: &[Click]) -> Vec<(&str, &str, Timestamp, Timestamp)> {
-    let mut span: BTreeMap<(&str, &str), (Timestamp, Timestamp)> = BTreeMap::new();
-    for c in clicks.iter().filter(|c| !c.expired) {
-        let Some(sid) = c.shortlink_id.as_deref() else {
-            continue;
-        };
-        let entry = span
-            .entry((c.template_id.as_str(), sid))
-            .or_insert((c.at, c.at));
-        entry.0 = entry.0.min(c.at);
-        entry.1 = entry.1.max(c.at);
-    }
-    span.into_iter()
-        .map(|((t, s), (first, last))| (t, s, first, last))
-        .collect()
 }
 
 /// A `clicks` row selected with [`CLICK_COLUMNS`].

@@ -35,9 +35,18 @@ pub fn record(c: &mut Connection, clicks: &[Click]) -> Result<(), StoreError> {
             ])?;
         }
     }
-    for click in clicks.iter().filter(|c| !c.expired) {
-        if let Some(sid) = &click.shortlink_id {
-            super::links::renew_by_text(&tx, click.template_id.as_str(), sid, click.at)?;
+    {
+        let mut renew = tx.prepare_cached(
+            "UPDATE links SET expires_at = MAX(expires_at, ?4 + ttl_secs * 1000), updated_at = ?4
+             WHERE template_id = ?1 AND shortlink_id = ?2 AND renew_ttl = 1 AND expires_at > ?3",
+        )?;
+        for (template, shortlink, first, last) in crate::renewals::renewals(clicks) {
+            renew.execute(params![
+                template,
+                shortlink,
+                first.as_millis(),
+                last.as_millis()
+            ])?;
         }
     }
     tx.commit()?;

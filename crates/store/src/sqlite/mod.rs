@@ -132,8 +132,14 @@ fn open_connection(path: &Path, durability: Durability) -> Result<Connection, St
         Durability::Process => "NORMAL",
         Durability::Machine => "FULL",
     };
+    // A page cache of 32 MiB per connection (SQLite's default is 2 MiB):
+    // the indexes the click writer and attribution walk stay in memory.
+    // Savepoint journals (every grouped write has one) in memory, not in
+    // temporary files. Checkpoints every 10,000 pages instead of 1,000:
+    // a page written often is copied to the database once per checkpoint.
     conn.execute_batch(&format!(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;"
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;
+         PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000;"
     ))?;
     Ok(conn)
 }
