@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -110,11 +111,54 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Account, 
     if key.len() > 200 {
         return Err(ApiError::unauthenticated());
     }
-    state
+    let hash = hash_key(key);
+    if let Some(account) = state.keys.get(&hash) {
+        return Ok(account);
+    }
+    let account = state
         .store
-        .account_by_key_hash(&hash_key(key))
+        .account_by_key_hash(&hash)
         .await?
-        .ok_or_else(ApiError::unauthenticated)
+        .ok_or_else(ApiError::unauthenticated)?;
+    state.keys.keep(hash, account.clone());
+    Ok(account)
+}
+
+/// Accounts by the hash of a key that authenticated them, for a second:
+/// an API request then costs no database read for its key. A revoked key
+/// or a changed account is forgotten at once on the node that changed it,
+/// and on the others the entry runs out within [`KEY_CACHE_TTL`]. Unknown
+/// keys are never kept, so a new key works everywhere at once.
+pub struct KeyCache {
+    entries: quick_cache::sync::Cache<String, (Account, Instant)>,
+}
+
+/// How long a node trusts what it read about a key.
+pub const KEY_CACHE_TTL: Duration = Duration::from_secs(1);
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        KeyCache {
+            entries: quick_cache::sync::Cache::new(10_000),
+        }
+    }
+}
+
+impl KeyCache {
+    fn get(&self, hash: &str) -> Option<Account> {
+        let (account, at) = self.entries.get(hash)?;
+        (at.elapsed() < KEY_CACHE_TTL).then_some(account)
+    }
+
+    fn keep(&self, hash: String, account: Account) {
+        self.entries.insert(hash, (account, Instant::now()));
+    }
+
+    /// Forgets every key of `account_id`: its keys or limits changed.
+    pub fn forget_account(&self, account_id: &str) {
+        self.entries
+            .retain(|_, (account, _)| account.account_id != account_id);
+    }
 }
 
 /// Charges `units` against the caller's daily quota, for a create, update

@@ -15,6 +15,7 @@ use waylink_store::postgres::PostgresStore;
 use waylink_store::sqlite::SqliteStore;
 use waylink_store::{Store, StoreError};
 
+use crate::auth::KeyCache;
 use crate::cache::{ChangeFeed, RoutingCache, follow_changes};
 use crate::clicks::{ClickWriter, click_queue};
 use crate::config::ServerConfig;
@@ -111,6 +112,7 @@ impl Application {
         let state = Arc::new(AppState {
             cache: Arc::new(RoutingCache::new(config.link_cache_capacity)),
             change_feed: Arc::new(ChangeFeed::default()),
+            keys: KeyCache::default(),
             clicks,
             ip_hash_key,
             trusted_proxies: config.trusted_proxies.clone(),

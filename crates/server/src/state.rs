@@ -8,6 +8,7 @@ use waylink_core::link::short_url;
 use waylink_core::template::Template;
 use waylink_store::Store;
 
+use crate::auth::KeyCache;
 use crate::cache::{ChangeFeed, RoutingCache};
 use crate::clicks::ClickQueue;
 use crate::config::Cidr;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub cache: Arc<RoutingCache>,
     /// How the following of the change log is doing.
     pub change_feed: Arc<ChangeFeed>,
+    /// Accounts of recently seen API keys.
+    pub keys: KeyCache,
     /// The time everything is decided by.
     pub clock: Arc<dyn Clock>,
     /// The same clock, when the operator may move it (`--test-clock`).

@@ -138,6 +138,7 @@ pub async fn update_account(
     if !state.store.update_account(&account).await? {
         return Err(not_found());
     }
+    state.keys.forget_account(&account.account_id);
     Ok(Json(account_view(&account)))
 }
 
@@ -186,6 +187,7 @@ pub async fn revoke_key(
         .revoke_account_key(&id, &key_id, state.clock.now())
         .await?
     {
+        state.keys.forget_account(&id);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("The key"))

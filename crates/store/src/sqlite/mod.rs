@@ -12,6 +12,7 @@ mod accounts;
 mod apps;
 mod changes;
 mod clicks;
+mod counters;
 mod installs;
 mod links;
 mod migrations;
@@ -26,7 +27,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use counters::Counters;
 use rusqlite::Connection;
+use rusqlite::config::DbConfig;
 use waylink_core::account::Account;
 use waylink_core::app::App;
 use waylink_core::attribution::Candidates;
@@ -66,6 +69,7 @@ pub struct SqliteStore {
     writer: Writer,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: Arc<AtomicUsize>,
+    counters: Arc<Counters>,
 }
 
 impl SqliteStore {
@@ -89,6 +93,7 @@ impl SqliteStore {
             writer,
             readers: Arc::new(readers),
             next_reader: Arc::new(AtomicUsize::new(0)),
+            counters: Arc::new(Counters::default()),
         })
     }
 
@@ -141,6 +146,10 @@ fn open_connection(path: &Path, durability: Durability) -> Result<Connection, St
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;
          PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000;"
     ))?;
+    // Plans do not depend on the values bound: without this SQLite compiles
+    // a statement again whenever a bound `LIMIT ?` changes, which made the
+    // cached statements of the readers a parse per query.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(conn)
 }
 
@@ -447,9 +456,12 @@ impl Store for SqliteStore {
     }
 
     async fn charge_request(&self, account_id: &str, now: Timestamp) -> Result<Usage, StoreError> {
-        let id = account_id.to_owned();
-        self.write(move |c| usage::charge_request(c, &id, now))
-            .await
+        let (this_second, today) = self.counters.charge_request(account_id, now);
+        let today = match today {
+            Some(used) => used,
+            None => self.quota_used(account_id, now).await?,
+        };
+        Ok(Usage { this_second, today })
     }
     async fn charge_quota(
         &self,
@@ -458,11 +470,19 @@ impl Store for SqliteStore {
         units: u64,
     ) -> Result<u64, StoreError> {
         let id = account_id.to_owned();
-        self.write(move |c| usage::charge_quota(c, &id, now, units))
-            .await
+        let used = self
+            .write(move |c| usage::charge_quota(c, &id, now, units))
+            .await?;
+        self.counters.note_today(account_id, now, used);
+        Ok(used)
     }
     async fn quota_used(&self, account_id: &str, now: Timestamp) -> Result<u64, StoreError> {
+        if let Some(used) = self.counters.today(account_id, now) {
+            return Ok(used);
+        }
         let id = account_id.to_owned();
-        self.read(move |c| usage::quota_used(c, &id, now)).await
+        let used = self.read(move |c| usage::quota_used(c, &id, now)).await?;
+        self.counters.note_today(account_id, now, used);
+        Ok(used)
     }
 }

@@ -1,8 +1,8 @@
-//! Per-second and per-day usage counters of accounts.
+//! Per-day quota counters of accounts (the per-second ones live in
+//! memory, see `counters.rs`), and the purge of old counter rows.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use waylink_core::clock::Timestamp;
-use waylink_core::quota::Usage;
 
 use crate::StoreError;
 
@@ -10,23 +10,6 @@ use crate::StoreError;
 const RATE_COUNTER_KEEP_SECS: i64 = 120;
 /// Days of quota counters kept, for the operator's curiosity.
 const QUOTA_COUNTER_KEEP_DAYS: i64 = 35;
-
-pub fn charge_request(
-    c: &mut Connection,
-    account_id: &str,
-    now: Timestamp,
-) -> Result<Usage, StoreError> {
-    let tx = c.savepoint()?;
-    let this_second: u64 = tx
-        .prepare_cached(
-            "INSERT INTO rate_counters (account_id, second, count) VALUES (?1, ?2, 1)
-             ON CONFLICT (account_id, second) DO UPDATE SET count = count + 1 RETURNING count",
-        )?
-        .query_row(params![account_id, now.epoch_second()], |row| row.get(0))?;
-    let today = used(&tx, account_id, now)?;
-    tx.commit()?;
-    Ok(Usage { this_second, today })
-}
 
 pub fn charge_quota(
     c: &mut Connection,
