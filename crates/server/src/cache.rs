@@ -165,8 +165,10 @@ impl RoutingCache {
 }
 
 mod follow;
+mod warm;
 
 pub use follow::{ChangeFeed, follow_changes};
+pub use warm::warm_links;
 
 #[cfg(test)]
 mod tests {

@@ -16,7 +16,7 @@ use waylink_store::sqlite::SqliteStore;
 use waylink_store::{Store, StoreError};
 
 use crate::auth::KeyCache;
-use crate::cache::{ChangeFeed, RoutingCache, follow_changes};
+use crate::cache::{ChangeFeed, RoutingCache, follow_changes, warm_links};
 use crate::clicks::{ClickWriter, click_queue};
 use crate::config::ServerConfig;
 use crate::state::{AppState, PublicUrls};
@@ -45,6 +45,7 @@ pub struct Application {
     address: SocketAddr,
     purge_interval: Duration,
     change_poll_interval: Duration,
+    link_cache_capacity: usize,
     click_writer: ClickWriter,
 }
 
@@ -132,6 +133,7 @@ impl Application {
             address,
             purge_interval: config.purge_interval,
             change_poll_interval: config.change_poll_interval,
+            link_cache_capacity: config.link_cache_capacity,
             click_writer,
         })
     }
@@ -153,6 +155,10 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let purge = tokio::spawn(purge::run(Arc::clone(&self.state), self.purge_interval));
+        let warm = tokio::spawn(warm_links(
+            Arc::clone(&self.state),
+            self.link_cache_capacity,
+        ));
         let follow = tokio::spawn(follow_changes(
             Arc::clone(&self.state.store),
             Arc::clone(&self.state.cache),
@@ -172,6 +178,7 @@ impl Application {
             .await;
         purge.abort();
         follow.abort();
+        warm.abort();
         // The writer is only gone early if it panicked; then the send fails.
         let _ = stop_writer.send(());
         if let Err(e) = writer.await {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::time::{Instant, MissedTickBehavior};
@@ -19,6 +19,9 @@ pub struct ChangeFeed {
     pub failing_reads: AtomicU64,
     /// Changes forgotten from the cache.
     pub applied: AtomicU64,
+    /// Set once the first read worked: from then on, what is cached stays
+    /// until the log says otherwise.
+    pub started: AtomicBool,
 }
 
 /// What the follower remembers between reads.
@@ -91,6 +94,7 @@ pub async fn follow_changes(
                 }
                 let new = follower.apply(batch, &cache);
                 feed.applied.fetch_add(new, Ordering::Relaxed);
+                feed.started.store(true, Ordering::Release);
             }
             Err(e) => {
                 if feed.failing_reads.fetch_add(1, Ordering::Relaxed) == 0 {
