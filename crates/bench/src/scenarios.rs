@@ -32,7 +32,6 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         binary: options.binary.clone(),
         data_dir: work.path().join("sqlite"),
         database_url: None,
-        link_cache_capacity: most.max(1_000_000),
     };
 
     eprintln!("SQLite: seeding {most} links through the batch API");
@@ -330,7 +329,6 @@ async fn postgres_rows(
         database_url: Some(format!(
             "{url}{separator}options=-c%20search_path%3D{name}&application_name={name}"
         )),
-        link_cache_capacity: links.max(1_000_000),
     };
     let server = Server::start(&spec)?;
     let keys = seed::account(&server.base).await?;

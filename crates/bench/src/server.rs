@@ -23,8 +23,6 @@ pub struct ServerSpec {
     pub data_dir: PathBuf,
     /// `postgres://...`, or `None` for the embedded store.
     pub database_url: Option<String>,
-    /// Links its cache holds.
-    pub link_cache_capacity: usize,
 }
 
 /// A running `waylink serve`.
@@ -46,10 +44,6 @@ impl Server {
             .args(["--base-domain", BASE_DOMAIN, "--public-scheme", "http"])
             .args(["--admin-token", ADMIN_TOKEN])
             .args(["--rate-limit", "1000000000"])
-            .args([
-                "--link-cache-capacity",
-                &spec.link_cache_capacity.to_string(),
-            ])
             .env("WAYLINK_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

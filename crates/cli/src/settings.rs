@@ -54,7 +54,7 @@ pub struct SettingArgs {
     /// Clicks the in-memory queue holds before new ones are dropped [default: 100000].
     #[arg(long, env = "WAYLINK_CLICK_QUEUE_CAPACITY")]
     pub click_queue_capacity: Option<String>,
-    /// Links each node keeps in memory for redirects [default: 1000000].
+    /// Links each node keeps in memory for redirects (about 1 KiB each) [default: 600000].
     #[arg(long, env = "WAYLINK_LINK_CACHE_CAPACITY")]
     pub link_cache_capacity: Option<String>,
     /// Milliseconds one PostgreSQL operation may take before the request answers 503 [default: 5000].

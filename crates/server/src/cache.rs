@@ -4,9 +4,11 @@
 //!
 //! What may go stale, and how it is kept fresh:
 //!
-//! - A link is cached only once read live; a link that was never read is
-//!   looked up in the store, so a link created on any node redirects on
-//!   every node at once. Missing links are never cached for that reason.
+//! - A link is cached once read live or created on this node; a link this
+//!   node never saw is looked up in the store, so a link created on any
+//!   node redirects on every node at once. Missing links are never cached
+//!   for that reason. A node that starts reads the stored links into its
+//!   cache in the background (`warm.rs`).
 //! - An update or delete of a link, and any write of a template (a deleted
 //!   template takes its cached links along), is forgotten here at once by
 //!   the node that made it, and by every other

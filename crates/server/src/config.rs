@@ -86,7 +86,7 @@ impl ServerConfig {
             rate_limit: 1000,
             purge_interval: Duration::from_secs(60),
             click_queue_capacity: 100_000,
-            link_cache_capacity: 1_000_000,
+            link_cache_capacity: 600_000,
             change_poll_interval: Duration::from_millis(500),
             db_timeout: waylink_store::postgres::DEFAULT_TIMEOUT,
         }

@@ -1,6 +1,8 @@
 //! The short-link operations both API versions and the batch route share:
 //! reading a request body into domain values, and create, update, delete.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 use waylink_core::ids::ShortlinkId;
 use waylink_core::link::{Link, LinkWrite};
@@ -161,13 +163,17 @@ pub async fn create(
 ) -> Result<String, ApiError> {
     let (mut link, generated) = new_link(template, request, state.clock.now())?;
     for _ in 0..ID_ATTEMPTS {
+        let epoch = state.cache.epoch();
         match state.store.create_link(&link).await {
             Ok(()) => {
-                return Ok(state.public.short_url(
+                let url = state.public.short_url(
                     template,
                     link.brand_domain.as_deref(),
                     &link.shortlink_id,
-                ));
+                );
+                // A new campaign link is clicked at once: cache it now.
+                state.cache.keep_link(epoch, Arc::new(link));
+                return Ok(url);
             }
             Err(StoreError::Conflict(_)) if generated => {
                 link.shortlink_id = ShortlinkId::generate()

@@ -98,6 +98,7 @@ pub async fn create_batch(
             break;
         }
         let links: Vec<Link> = pending.iter().map(|p| p.link.clone()).collect();
+        let epoch = state.cache.epoch();
         let outcomes = state.store.create_links(&links).await?;
         let mut retry = Vec::new();
         for (mut p, outcome) in pending.into_iter().zip(outcomes) {
@@ -110,6 +111,7 @@ pub async fn create_batch(
                     );
                     results[p.index] =
                         json!({"shortlink_url": url, "shortlink_id": p.link.shortlink_id});
+                    state.cache.keep_link(epoch, Arc::new(p.link));
                 }
                 Err(StoreError::Conflict(_)) if p.generated => {
                     p.link.shortlink_id = ShortlinkId::generate();
