@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::Url;
 use serde_json::{Value, json};
+use waylink_core::ids::{ShortlinkId, TemplateId};
+use waylink_store::Changed;
 use waylink_store::postgres::{ScratchSchema, test_database_url};
 use waylink_test_utils::TestApp;
 
@@ -180,6 +182,12 @@ async fn a_node_serves_cached_links_through_a_database_outage_and_recovers_by_it
     // the click below caches stays cached.
     applied_at_least(&app, 1).await;
     assert_eq!(click(&app, "/H5hv/cached").await.status(), 302);
+    // A node caches the links it creates: "uncached" is made to look like
+    // a link another node created, which this one has never read.
+    app.state.cache.forget(&Changed::Link(
+        TemplateId::from_stored("H5hv".into()),
+        ShortlinkId::from_stored("uncached".into()),
+    ));
 
     outage(&app, &key, Mode::Stall, &proxy).await;
     proxy.set(Mode::Open);
