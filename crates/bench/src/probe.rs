@@ -1,6 +1,7 @@
 //! Questions the bench asks the server under test over HTTP: its click
 //! counters, and whether a redirect answers as it should.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -20,12 +21,19 @@ pub struct ClickCounters {
     pub failed: u64,
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap_or_default()
+/// The bench's one HTTP client (its connections are reused), following
+/// no redirects; a batch of 10,000 links may take a while.
+pub(crate) fn client() -> reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(300))
+                .build()
+                .unwrap_or_default()
+        })
+        .clone()
 }
 
 /// The server's click counters now.

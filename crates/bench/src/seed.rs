@@ -33,15 +33,8 @@ pub struct Keys {
     pub sdk_key: String,
 }
 
-fn client() -> anyhow::Result<reqwest::Client> {
-    Ok(reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(300))
-        .build()?)
-}
-
 async fn post(base: &str, path: &str, key: &str, body: Value) -> anyhow::Result<Value> {
-    let response = client()?
+    let response = crate::probe::client()
         .post(format!("{base}{path}"))
         .header("authorization", key)
         .json(&body)

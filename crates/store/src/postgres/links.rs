@@ -52,9 +52,9 @@ fn link(row: &Row) -> Result<Link, Fail> {
 // moment the link expires, whether or not the purge has run yet. Of two
 // concurrent creates of one id, the second waits for the first and then
 // finds a live row, so it writes nothing.
-const INSERT: &str = "INSERT INTO links (template_id, shortlink_id, data, brand_domain, ttl_secs, renew_ttl, created_at, updated_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (template_id, shortlink_id) DO UPDATE SET
+const INSERT_INTO: &str = "INSERT INTO links (template_id, shortlink_id, data, brand_domain, ttl_secs, renew_ttl, created_at, updated_at, expires_at)";
+/// What a single and a batch insert do with a row whose id is taken.
+const TAKE_OVER_EXPIRED: &str = "ON CONFLICT (template_id, shortlink_id) DO UPDATE SET
         data = excluded.data, brand_domain = excluded.brand_domain, ttl_secs = excluded.ttl_secs,
         renew_ttl = excluded.renew_ttl, created_at = excluded.created_at,
         updated_at = excluded.updated_at, expires_at = excluded.expires_at
@@ -65,7 +65,7 @@ const INSERT: &str = "INSERT INTO links (template_id, shortlink_id, data, brand_
 async fn insert<C: GenericClient>(c: &C, l: &Link) -> Result<(), Fail> {
     let n = execute(
         c,
-        INSERT,
+        &format!("{INSERT_INTO} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {TAKE_OVER_EXPIRED}"),
         &[
             &txt(l.template_id.as_str()),
             &txt(l.shortlink_id.as_str()),
@@ -95,10 +95,15 @@ pub async fn create(pool: &Pool, l: &Link) -> Result<(), Fail> {
 /// as it would if the links were created one by one; the ids the statement
 /// wrote come back, and the rest of the batch met a live link.
 pub async fn create_many(pool: &Pool, batch: &[Link]) -> Result<Vec<Result<(), StoreError>>, Fail> {
-    let mut first = HashSet::with_capacity(batch.len());
+    let mut keys = HashSet::with_capacity(batch.len());
+    let first: Vec<bool> = batch
+        .iter()
+        .map(|l| keys.insert((l.template_id.as_str(), l.shortlink_id.as_str())))
+        .collect();
     let unique: Vec<&Link> = batch
         .iter()
-        .filter(|l| first.insert((l.template_id.as_str(), l.shortlink_id.as_str())))
+        .zip(&first)
+        .filter_map(|(l, &first)| first.then_some(l))
         .collect();
     let templates: Vec<Txt<'_>> = unique.iter().map(|l| txt(l.template_id.as_str())).collect();
     let ids: Vec<Txt<'_>> = unique
@@ -118,14 +123,12 @@ pub async fn create_many(pool: &Pool, batch: &[Link]) -> Result<Vec<Result<(), S
     let c = pool.get().await?;
     let rows = query(
         &c,
-        "INSERT INTO links (template_id, shortlink_id, data, brand_domain, ttl_secs, renew_ttl, created_at, updated_at, expires_at)
-         SELECT * FROM UNNEST($1::TEXT[], $2::TEXT[], $3::JSONB[], $4::TEXT[], $5::BIGINT[], $6::BOOLEAN[], $7::BIGINT[], $8::BIGINT[], $9::BIGINT[])
-         ON CONFLICT (template_id, shortlink_id) DO UPDATE SET
-            data = excluded.data, brand_domain = excluded.brand_domain, ttl_secs = excluded.ttl_secs,
-            renew_ttl = excluded.renew_ttl, created_at = excluded.created_at,
-            updated_at = excluded.updated_at, expires_at = excluded.expires_at
-         WHERE links.expires_at <= excluded.created_at
-         RETURNING template_id, shortlink_id",
+        &format!(
+            "{INSERT_INTO}
+             SELECT * FROM UNNEST($1::TEXT[], $2::TEXT[], $3::JSONB[], $4::TEXT[], $5::BIGINT[], $6::BOOLEAN[], $7::BIGINT[], $8::BIGINT[], $9::BIGINT[])
+             {TAKE_OVER_EXPIRED}
+             RETURNING template_id, shortlink_id"
+        ),
         &[&templates, &ids, &data, &brands, &ttls, &renews, &created, &updated, &expires],
     )
     .await?;
@@ -133,16 +136,15 @@ pub async fn create_many(pool: &Pool, batch: &[Link]) -> Result<Vec<Result<(), S
     for row in &rows {
         written.insert((text(row, 0)?, text(row, 1)?));
     }
-    let mut seen = HashSet::with_capacity(batch.len());
     Ok(batch
         .iter()
-        .map(|l| {
+        .zip(first)
+        .map(|(l, first)| {
             let key = (
                 l.template_id.as_str().to_owned(),
                 l.shortlink_id.as_str().to_owned(),
             );
-            let fresh = seen.insert(key.clone());
-            if fresh && written.contains(&key) {
+            if first && written.contains(&key) {
                 Ok(())
             } else {
                 Err(StoreError::Conflict(ID_IN_USE.into()))

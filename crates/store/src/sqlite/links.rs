@@ -201,23 +201,15 @@ pub fn renew(
     s: &ShortlinkId,
     now: Timestamp,
 ) -> Result<Option<Timestamp>, StoreError> {
-    renew_by_text(c, t.as_str(), s.as_str(), now)
-}
-
-/// [`renew`] for ids read back from storage.
-pub fn renew_by_text(
-    c: &Connection,
-    t: &str,
-    s: &str,
-    now: Timestamp,
-) -> Result<Option<Timestamp>, StoreError> {
     let mut stmt = c.prepare_cached(
         "UPDATE links SET expires_at = MAX(expires_at, ?3 + ttl_secs * 1000), updated_at = ?3
          WHERE template_id = ?1 AND shortlink_id = ?2 AND renew_ttl = 1 AND expires_at > ?3
          RETURNING expires_at",
     )?;
     let at: Option<i64> = stmt
-        .query_row(params![t, s, now.as_millis()], |row| row.get(0))
+        .query_row(params![t.as_str(), s.as_str(), now.as_millis()], |row| {
+            row.get(0)
+        })
         .optional()?;
     Ok(at.map(Timestamp::from_millis))
 }
