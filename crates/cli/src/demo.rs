@@ -204,6 +204,7 @@ pub fn print_banner(seeded: &Seeded, address: SocketAddr, public: &PublicUrls) {
         "
 Waylink demo: the Feed Me grocery app of the spec.
 
+  Dashboard:               {api}/dashboard  (sign in with the API key below)
   API key (account):       {key}
   SDK key (Android app):   {sdk}
   SDK key (iOS app):       {ios_sdk}

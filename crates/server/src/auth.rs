@@ -105,13 +105,38 @@ pub async fn account_guard(
     response
 }
 
+impl Caller {
+    /// The caller of a dashboard request: an account signed in with a key.
+    pub fn new(state: &AppState, account: Account) -> Caller {
+        let limits = Limits {
+            daily_quota: account.daily_quota,
+            rate_limit: account.rate_limit.unwrap_or(state.default_rate_limit),
+        };
+        Caller {
+            account,
+            limits,
+            quota_used: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Account, ApiError> {
     let key = presented_key(headers).ok_or_else(ApiError::unauthenticated)?;
+    account_of_key(state, key).await
+}
+
+/// The account of an API key; 401 when no live key is `key`.
+pub async fn account_of_key(state: &AppState, key: &str) -> Result<Account, ApiError> {
     // Keys are short; anything long is not a key and is not worth hashing.
     if key.len() > 200 {
         return Err(ApiError::unauthenticated());
     }
-    let hash = hash_key(key);
+    account_of_key_hash(state, hash_key(key)).await
+}
+
+/// The account of the key whose hash is `hash`; 401 when that key is
+/// unknown or revoked.
+pub async fn account_of_key_hash(state: &AppState, hash: String) -> Result<Account, ApiError> {
     if let Some(account) = state.keys.get(&hash) {
         return Ok(account);
     }

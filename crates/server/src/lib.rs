@@ -13,6 +13,7 @@ pub mod cache;
 pub mod clicks;
 pub mod client_ip;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod links;
 pub mod lookup;

@@ -51,6 +51,8 @@ pub struct Application {
 
 /// The name of the key of client IP hashes among the server secrets.
 const IP_HASH_KEY: &str = "ip_hash_key";
+/// The name of the server secret that signs dashboard sessions.
+const SESSION_KEY: &str = "dashboard_session_key";
 
 impl Application {
     /// Builds the server `config` describes, on the system clock, or on an
@@ -109,6 +111,10 @@ impl Application {
             .server_secret(IP_HASH_KEY, &candidate_key)
             .await?
             .into_bytes();
+        let session_key = store
+            .server_secret(SESSION_KEY, &random_string(43, ALPHANUMERIC))
+            .await?
+            .into_bytes();
         let (clicks, click_writer) = click_queue(config.click_queue_capacity, Arc::clone(&store));
         let state = Arc::new(AppState {
             cache: Arc::new(RoutingCache::new(config.link_cache_capacity)),
@@ -116,6 +122,7 @@ impl Application {
             keys: KeyCache::default(),
             clicks,
             ip_hash_key,
+            session_key,
             trusted_proxies: config.trusted_proxies.clone(),
             store,
             clock,

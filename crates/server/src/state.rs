@@ -37,6 +37,8 @@ pub struct AppState {
     pub clicks: ClickQueue,
     /// The key of the client IP hashes.
     pub ip_hash_key: Vec<u8>,
+    /// The key that signs dashboard sessions, shared by every node.
+    pub session_key: Vec<u8>,
     /// Networks whose `x-forwarded-for` is believed.
     pub trusted_proxies: Vec<Cidr>,
 }

@@ -1,16 +1,16 @@
 //! The routes of the server, assembled into one router.
 
 mod admin;
-mod apps;
-mod batch;
-mod listing;
-mod qr;
+pub(crate) mod apps;
+pub(crate) mod batch;
+pub(crate) mod listing;
+pub(crate) mod qr;
 mod redirect;
 mod sdk;
-mod shortlinks_v1;
-mod shortlinks_v2;
-mod stats;
-mod templates;
+pub(crate) mod shortlinks_v1;
+pub(crate) mod shortlinks_v2;
+pub(crate) mod stats;
+pub(crate) mod templates;
 mod well_known;
 
 use std::sync::Arc;
@@ -135,6 +135,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(operator)
         .merge(sdk)
         .merge(account)
+        .merge(crate::dashboard::router())
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(shape_errors))
@@ -209,6 +210,12 @@ async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
-async fn fallback() -> ApiError {
-    ApiError::not_found("The path")
+/// Unknown paths: a page under `/dashboard`, JSON everywhere else.
+async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
+    let error = ApiError::not_found("The page");
+    if uri.path().starts_with("/dashboard/") {
+        crate::dashboard::layout::error_page(None, &error)
+    } else {
+        ApiError::not_found("The path").into_response()
+    }
 }
