@@ -14,16 +14,40 @@ use crate::state::AppState;
 /// A parameter with a field of its own: name, label, hint.
 pub type Field = (&'static str, &'static str, &'static str);
 
+/// A group of fields: its title, whether it is shown open even when
+/// empty (the others fold away until used), and its fields.
+pub type Section = (&'static str, bool, &'static [Field]);
+
 /// The parameters the form has a field for, by section.
-pub const SECTIONS: &[(&str, &[Field])] = &[
+pub const SECTIONS: &[Section] = &[
     (
         "Campaign",
+        true,
         &[
             ("pid", "Media source", "sms, email, facebook_ads"),
             ("c", "Campaign", "bananas"),
             ("af_adset", "Ad set", ""),
             ("af_ad", "Ad", ""),
             ("af_channel", "Channel", ""),
+        ],
+    ),
+    (
+        "Deep link: what the app opens",
+        true,
+        &[
+            (
+                "deep_link_value",
+                "Deep link value",
+                "the screen or content: bananas",
+            ),
+            ("deep_link_sub1", "deep_link_sub1", "a user id, a coupon"),
+            ("af_dp", "App URI (af_dp)", "feedme://offers/bananas"),
+        ],
+    ),
+    (
+        "Sub-parameters and site",
+        false,
+        &[
             ("af_siteid", "Site", ""),
             ("af_sub1", "Sub-parameter 1", ""),
             ("af_sub2", "Sub-parameter 2", ""),
@@ -33,14 +57,9 @@ pub const SECTIONS: &[(&str, &[Field])] = &[
         ],
     ),
     (
-        "Deep link: what the app opens",
+        "More deep link values",
+        false,
         &[
-            (
-                "deep_link_value",
-                "Deep link value",
-                "the screen or content: bananas",
-            ),
-            ("deep_link_sub1", "deep_link_sub1", ""),
             ("deep_link_sub2", "deep_link_sub2", ""),
             ("deep_link_sub3", "deep_link_sub3", ""),
             ("deep_link_sub4", "deep_link_sub4", ""),
@@ -50,11 +69,11 @@ pub const SECTIONS: &[(&str, &[Field])] = &[
             ("deep_link_sub8", "deep_link_sub8", ""),
             ("deep_link_sub9", "deep_link_sub9", ""),
             ("deep_link_sub10", "deep_link_sub10", ""),
-            ("af_dp", "App URI (af_dp)", "feedme://offers/bananas"),
         ],
     ),
     (
         "Where each platform goes",
+        false,
         &[
             ("af_android_url", "Android URL", "instead of Google Play"),
             ("af_ios_url", "iOS URL", "instead of the App Store"),
@@ -64,6 +83,7 @@ pub const SECTIONS: &[(&str, &[Field])] = &[
     ),
     (
         "Social preview",
+        false,
         &[
             ("af_og_title", "Title", "shown when the link is shared"),
             ("af_og_description", "Description", ""),
@@ -87,7 +107,7 @@ const SPARE_CUSTOM_ROWS: usize = 3;
 fn is_known(key: &str) -> bool {
     SECTIONS
         .iter()
-        .flat_map(|(_, fields)| fields.iter())
+        .flat_map(|(_, _, fields)| fields.iter())
         .any(|(name, _, _)| *name == key)
         || FLAGS.iter().any(|(name, _)| *name == key)
 }
@@ -95,7 +115,7 @@ fn is_known(key: &str) -> bool {
 /// The link data of the form: known fields, checked flags, custom rows.
 pub fn data_of(f: &Fields) -> Map<String, Value> {
     let mut data = Map::new();
-    for (_, fields) in SECTIONS {
+    for (_, _, fields) in SECTIONS {
         for (name, _, _) in *fields {
             if let Some(v) = f.get(name) {
                 data.insert((*name).into(), json!(v));
@@ -131,7 +151,11 @@ pub fn body_of(f: &Fields) -> Value {
 pub fn fields_of(data: &LinkData) -> Fields {
     let mut pairs = Vec::new();
     for (key, value) in data.as_map() {
-        if is_known(key) {
+        // A flag set through the API to anything but `true` has no check
+        // box that could show it: it stays a custom row, so saving keeps it.
+        let unshowable_flag =
+            FLAGS.iter().any(|(name, _)| name == key) && !value.eq_ignore_ascii_case("true");
+        if is_known(key) && !unshowable_flag {
             pairs.push((key.clone(), value.clone()));
         } else {
             pairs.push(("custom_key".into(), key.clone()));
@@ -146,9 +170,10 @@ pub fn parameter_fields(f: &Fields) -> Markup {
     let keys = f.all("custom_key");
     let values = f.all("custom_value");
     html! {
-        @for (section, fields) in SECTIONS {
-            fieldset {
-                legend { (section) }
+        @for (section, open, fields) in SECTIONS {
+            @let used = fields.iter().any(|(name, _, _)| f.get(name).is_some());
+            details.section open[*open || used] {
+                summary { (section) }
                 div.fields {
                     @for (name, label, hint) in *fields {
                         div.field {

@@ -131,14 +131,23 @@ async fn read_upload(mut multipart: Multipart) -> Result<(String, Bytes), ApiErr
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         match field.name() {
             Some(CSRF_FIELD) => token = field.text().await.map_err(unreadable)?,
-            Some("file") => file = Some(field.bytes().await.map_err(unreadable)?),
+            Some("file") => {
+                let named = field.file_name().is_some_and(|n| !n.is_empty());
+                file = Some((named, field.bytes().await.map_err(unreadable)?));
+            }
             _ => {}
         }
     }
-    let file = file
-        .filter(|f| !f.is_empty())
-        .ok_or_else(|| ApiError::invalid("file", "choose a CSV file to upload"))?;
-    Ok((token, file))
+    match file {
+        // A browser sends an empty part, without a file name, when no file
+        // was chosen; a chosen file of no bytes says so.
+        Some((true, f)) if f.is_empty() => Err(ApiError::invalid(
+            "file",
+            "the file is empty; its first row must name the columns",
+        )),
+        Some((_, f)) if !f.is_empty() => Ok((token, f)),
+        _ => Err(ApiError::invalid("file", "choose a CSV file to upload")),
+    }
 }
 
 /// The header and the rows of a CSV file; a row of the wrong length is
@@ -257,6 +266,10 @@ fn results_markup(header: &[String], rows: &[Vec<String>], results: &[Value]) ->
     let mut written = out.write_record(&head).is_ok();
     for (row, (url, error)) in rows.iter().zip(&outcomes) {
         let mut line = row.clone();
+        // A row of the wrong length is cut or padded to the header's, so
+        // that its error still lands in the error column (and the writer,
+        // which refuses records of unequal length, writes it at all).
+        line.resize(header.len(), String::new());
         line.extend([url.clone(), error.clone()]);
         written &= out.write_record(&line).is_ok();
     }

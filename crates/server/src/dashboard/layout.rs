@@ -48,6 +48,7 @@ pub fn page(
                 script src="/dashboard/assets/dashboard.js" defer {}
             }
             body {
+                a.skip href="#main" { "Skip to the page" }
                 header.top {
                     a.brand href="/dashboard" { "Waylink" }
                     @if let Some(session) = session {
@@ -125,7 +126,7 @@ pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Re
     let (body, mime) = match file.as_str() {
         "dashboard.css" => (STYLE, "text/css; charset=utf-8"),
         "dashboard.js" => (SCRIPT, "text/javascript; charset=utf-8"),
-        _ => return ApiError::not_found("The file").into_response(),
+        _ => return error_page(None, &ApiError::not_found("The file")),
     };
     let mut response = body.into_response();
     let headers = response.headers_mut();

@@ -93,7 +93,7 @@ pub async fn list(
                 }
             }
             datalist id="parameter-names" {
-                @for (_, fields) in builder::SECTIONS { @for (name, _, _) in *fields { option value=(name) {} } }
+                @for (_, _, fields) in builder::SECTIONS { @for (name, _, _) in *fields { option value=(name) {} } }
             }
             button type="submit" { "Filter" }
             @if shown_filters > 0 { a href=(base) { "Clear filters" } }
@@ -127,7 +127,7 @@ pub async fn list(
         }
     };
     page(
-        StatusCode::OK,
+        error.as_ref().map_or(StatusCode::OK, ApiError::status),
         &format!("Links of {tid}"),
         Some(&session),
         Nav::Templates,
@@ -197,6 +197,7 @@ fn link_options(template: &Template, f: &Fields, creating: bool) -> Markup {
                 div.field {
                     label for="ttl" { "Lives for" }
                     input id="ttl" name="ttl" value=(f.get("ttl").unwrap_or_default()) placeholder="31d (also 10m, 20h, 14d)";
+                    @if !creating { small { "From now when saved, as the API's update: blank is 31 days" } }
                 }
                 div.field {
                     label for="brand_domain" { "Domain" }
@@ -284,7 +285,14 @@ async fn link_page(
     .await
     .map(|axum::Json(v)| v["totals"].clone())
     .unwrap_or(Value::Null);
-    let fields = edited.cloned().unwrap_or_else(|| fields_of(&link.data));
+    let fields = edited.cloned().unwrap_or_else(|| {
+        // The domain select shows the link's own domain, not the template's.
+        let mut fields = fields_of(&link.data);
+        if let Some(domain) = &link.brand_domain {
+            fields.0.push(("brand_domain".into(), domain.clone()));
+        }
+        fields
+    });
     let status = error.map_or(StatusCode::OK, ApiError::status);
     let body = link_body(state, session, &template, &link, &totals, &fields, error);
     page(status, sid, Some(session), Nav::Templates, body)

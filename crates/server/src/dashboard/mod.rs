@@ -28,7 +28,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::links::owned_template;
@@ -38,7 +38,6 @@ use session::Session;
 
 /// The dashboard's routes.
 pub fn router() -> Router<Arc<AppState>> {
-    let t = "/dashboard/templates/{tid}";
     Router::new()
         .route("/dashboard", get(home))
         .route("/dashboard/", get(home))
@@ -53,24 +52,52 @@ pub fn router() -> Router<Arc<AppState>> {
             get(templates::list).post(templates::create),
         )
         .route("/dashboard/templates/new", get(templates::new))
-        .route(t, post(templates::update))
-        .route(&format!("{t}/edit"), get(templates::edit))
-        .route(&format!("{t}/links"), get(links::list).post(links::create))
-        .route(&format!("{t}/links/new"), get(links::new))
+        .route("/dashboard/templates/{tid}", post(templates::update))
+        .route("/dashboard/templates/{tid}/edit", get(templates::edit))
         .route(
-            &format!("{t}/links/{{sid}}"),
+            "/dashboard/templates/{tid}/links",
+            get(links::list).post(links::create),
+        )
+        .route("/dashboard/templates/{tid}/links/new", get(links::new))
+        .route(
+            "/dashboard/templates/{tid}/links/{sid}",
             get(links::show).post(links::update),
         )
-        .route(&format!("{t}/links/{{sid}}/delete"), post(links::delete))
-        .route(&format!("{t}/links/{{sid}}/{{file}}"), get(qr_image))
-        .route(&format!("{t}/stats"), get(stats::show))
-        .route(&format!("{t}/stats.csv"), get(stats::csv))
         .route(
-            &format!("{t}/bulk"),
+            "/dashboard/templates/{tid}/links/{sid}/delete",
+            post(links::delete),
+        )
+        .route(
+            "/dashboard/templates/{tid}/links/{sid}/{file}",
+            get(qr_image),
+        )
+        .route("/dashboard/templates/{tid}/stats", get(stats::show))
+        .route("/dashboard/templates/{tid}/stats.csv", get(stats::csv))
+        .route(
+            "/dashboard/templates/{tid}/bulk",
             get(bulk::show)
                 .post(bulk::upload)
                 .layer(DefaultBodyLimit::max(bulk::MAX_UPLOAD_BYTES)),
         )
+        // Without it, `/dashboard/{x}` would be routed as a click on a
+        // short link `{x}` of a template `dashboard`.
+        .route("/dashboard/{*rest}", any(unknown))
+        .method_not_allowed_fallback(wrong_method)
+}
+
+/// Any other path under `/dashboard/`: the dashboard's 404 page.
+async fn unknown() -> Response {
+    layout::error_page(None, &ApiError::not_found("The page"))
+}
+
+/// A dashboard path opened with a method it does not take, such as the
+/// address a form was posted to, opened again: a page, not an empty 405.
+async fn wrong_method() -> Response {
+    let error = ApiError::new(
+        ErrorKind::MethodNotAllowed,
+        "This address only takes a submitted form; go back and open the page again",
+    );
+    layout::error_page(None, &error)
 }
 
 /// `GET /dashboard`: the templates, or the sign-in page.

@@ -4,21 +4,20 @@
 
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde_json::Value;
 use waylink_core::clock::DAY_MS;
-use waylink_core::stats::{day_label, parse_time};
+use waylink_core::stats::{Dimension, day_label, parse_time};
 
 use super::layout::{Nav, error_box, error_page, page};
 use super::links::template_heading;
 use super::session::Session;
 use crate::error::ApiError;
 use crate::links::{owned_template, query_pairs};
-use crate::routes::stats as api;
+use crate::routes::stats::StatsRequest;
 use crate::state::AppState;
 
 /// Days shown when the form gives no range: the last 30, today included.
@@ -48,12 +47,11 @@ impl Range {
         }
     }
 
-    /// The statistics API's query for this range grouped by `group_by`.
-    fn api_query(&self, group_by: &str) -> String {
+    /// The statistics API's query for this range.
+    fn api_query(&self) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
         q.append_pair("from", &self.from)
-            .append_pair("to", &self.to)
-            .append_pair("group_by", group_by);
+            .append_pair("to", &self.to);
         if let Some(sid) = &self.shortlink_id {
             q.append_pair("shortlink_id", sid);
         }
@@ -71,20 +69,21 @@ impl Range {
     }
 }
 
+/// The statistics of the range grouped each way in `groupings`, from one
+/// read of the store.
 async fn fetch(
-    state: &Arc<AppState>,
+    state: &AppState,
     session: &Session,
     tid: &str,
-    query: String,
-) -> Result<Value, ApiError> {
-    api::template_stats(
-        State(Arc::clone(state)),
-        Extension(session.caller.clone()),
-        Path(tid.to_owned()),
-        RawQuery(Some(query)),
-    )
-    .await
-    .map(|axum::Json(v)| v)
+    range: &Range,
+    groupings: &[&[Dimension]],
+) -> Result<Vec<Value>, ApiError> {
+    let asked = StatsRequest::parse(state, None, Some(&range.api_query()))?;
+    let (template, rows) = asked.read(state, &session.caller, tid).await?;
+    Ok(groupings
+        .iter()
+        .map(|group_by| asked.view(&template, group_by, &rows))
+        .collect())
 }
 
 /// `GET /dashboard/templates/{tid}/stats?from=&to=&shortlink_id=`.
@@ -99,22 +98,18 @@ pub async fn show(
         Err(e) => return error_page(Some(&session), &e),
     };
     let range = Range::read(&state, query.as_deref());
-    let mut tables = Vec::new();
-    let mut error = None;
-    for group in ["day", "pid", "c", "platform"] {
-        match fetch(&state, &session, &tid, range.api_query(group)).await {
-            Ok(v) => tables.push(v),
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        }
-    }
+    let groupings: [&[Dimension]; 4] = [
+        &[Dimension::Day],
+        &[Dimension::Pid],
+        &[Dimension::Campaign],
+        &[Dimension::Platform],
+    ];
+    let (tables, error) = match fetch(&state, &session, &tid, &range, &groupings).await {
+        Ok(tables) => (tables, None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
     let status = error.as_ref().map_or(StatusCode::OK, ApiError::status);
-    let csv_href = format!(
-        "/dashboard/templates/{tid}/stats.csv?{}",
-        range.api_query("day,pid,c,platform")
-    );
+    let csv_href = format!("/dashboard/templates/{tid}/stats.csv?{}", range.api_query());
     let body = html! {
         (template_heading(&state, &template, "Statistics"))
         form.filters method="get" {
@@ -249,7 +244,7 @@ fn chart(days: &[String], by_day: &Value) -> Markup {
         })
         .collect();
     let max = series.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
-    let (width, height, top) = (720.0, 200.0, 10.0);
+    let (width, height, top) = (720.0, 160.0, 10.0);
     let slot = width / days.len().max(1) as f64;
     let bar = (slot / 5.0).max(1.0);
     let rates: Vec<String> = series
@@ -278,6 +273,9 @@ fn chart(days: &[String], by_day: &Value) -> Markup {
                     }
                 }
                 @if rates.len() > 1 { polyline class="rate" points=(rates.join(" ")) {} }
+                @for point in &rates {
+                    @if let Some((x, y)) = point.split_once(',') { circle class="rate" cx=(x) cy=(y) r="3" {} }
+                }
                 @if let (Some(first), Some(last)) = (days.first(), days.last()) {
                     text x="0" y=(height + 28.0) { (first) }
                     text x=(width) y=(height + 28.0) text-anchor="end" { (last) }
@@ -300,15 +298,14 @@ pub async fn csv(
     RawQuery(query): RawQuery,
 ) -> Response {
     let range = Range::read(&state, query.as_deref());
-    let stats = match fetch(
-        &state,
-        &session,
-        &tid,
-        range.api_query("day,pid,c,platform"),
-    )
-    .await
-    {
-        Ok(v) => v,
+    let all = [
+        Dimension::Day,
+        Dimension::Pid,
+        Dimension::Campaign,
+        Dimension::Platform,
+    ];
+    let stats = match fetch(&state, &session, &tid, &range, &[&all]).await {
+        Ok(mut v) => v.pop().unwrap_or_default(),
         Err(e) => return error_page(Some(&session), &e),
     };
     let mut out = csv::Writer::from_writer(Vec::new());

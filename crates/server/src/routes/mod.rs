@@ -210,12 +210,6 @@ async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
-/// Unknown paths: a page under `/dashboard`, JSON everywhere else.
-async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
-    let error = ApiError::not_found("The page");
-    if uri.path().starts_with("/dashboard/") {
-        crate::dashboard::layout::error_page(None, &error)
-    } else {
-        ApiError::not_found("The path").into_response()
-    }
+async fn fallback() -> ApiError {
+    ApiError::not_found("The path")
 }
