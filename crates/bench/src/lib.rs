@@ -18,6 +18,7 @@
 //! keep it working.
 
 pub mod baseline;
+mod dashboard;
 pub mod lua;
 mod probe;
 pub mod report;

@@ -84,6 +84,26 @@ end
     )
 }
 
+/// GETs of one `path` with one header (a key or a session cookie).
+pub fn get(
+    dir: &Path,
+    name: &str,
+    path: &str,
+    header: &str,
+    value: &str,
+) -> std::io::Result<PathBuf> {
+    write(
+        dir,
+        name,
+        &format!(
+            r#"
+wrk.path = "{path}"
+wrk.headers["{header}"] = "{value}"
+"#
+        ),
+    )
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> std::io::Result<PathBuf> {
     let path = dir.join(name);
     std::fs::write(&path, text)?;

@@ -14,7 +14,7 @@ use crate::report::{Report, Row, thousands};
 use crate::seed::{self, Keys, LINK_PREFIX, SUBDOMAIN, TEMPLATE};
 use crate::server::{BASE_DOMAIN, Server, ServerSpec};
 use crate::wrk::{self, Load, Measured};
-use crate::{Options, lua};
+use crate::{Options, dashboard, lua};
 
 /// Runs every scenario `options` asks for and answers the report.
 pub async fn run(options: &Options) -> anyhow::Result<Report> {
@@ -80,6 +80,13 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         report
             .rows
             .push(launch_row(options, work.path(), &server, &keys).await?);
+        eprintln!("dashboard pages next to the API calls that read the same data");
+        let rows = dashboard::rows(work.path(), &server.base, &keys, options.clicks, |script| {
+            let base = server.base.clone();
+            async move { measure(&base, &script, options).await }
+        })
+        .await?;
+        report.rows.extend(rows);
         server.stop()?;
     }
 

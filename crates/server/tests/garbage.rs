@@ -1,17 +1,26 @@
-//! A flood of malformed requests over every route, the API's and the
+//! A flood of malformed requests over every route, the API's, the
 //! redirect host's (clicks with garbage hosts, user agents, queries and
-//! paths): no answer is a 5xx, every 4xx of an API path is the promised
-//! JSON (other paths answer HTML or JSON as they will), redirects and pages
-//! keep the click rules, raw malformed HTTP does not hurt, and the server
-//! still serves a normal create and read after.
+//! paths) and the dashboard's (no, real or forged session cookies, forms
+//! with right and wrong CSRF tokens, broken CSV uploads): no answer is a
+//! 5xx, every 4xx of an API path is the promised JSON and of a dashboard
+//! path an HTML page (other paths answer HTML or JSON as they will),
+//! redirects and pages keep the click rules or the dashboard's, raw
+//! malformed HTTP does not hurt, and the server still serves a normal
+//! create and read, and the dashboard its pages, after.
 //!
 //! Requests come from a seeded xorshift generator: a failure names the
 //! seed, task and request number, and the same run reproduces it.
 
+#[path = "garbage/dashboard.rs"]
+mod dashboard;
 #[path = "garbage/gen.rs"]
 mod generator;
+#[path = "garbage/pages.rs"]
+mod pages;
 #[path = "garbage/raw.rs"]
 mod raw;
+#[path = "garbage/rng.rs"]
+mod rng;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -24,6 +33,10 @@ use waylink_core::clock::AdjustableClock;
 use waylink_test_utils::TestApp;
 
 use crate::generator::{Garbage, ROUTES, Rng, SID, TID, Target, request};
+use crate::pages::{
+    assert_dashboard_still_serves, check_dashboard_answer, is_dashboard, prepare_dashboard,
+    reached, routed_paths,
+};
 
 const SEED: u64 = 0x5EED_0F6A_7BA6_E000;
 const TASKS: u64 = 8;
@@ -56,7 +69,7 @@ fn chain(e: &dyn std::error::Error) -> String {
 }
 
 /// Sends one request; `Err` says what was wrong with the answer.
-async fn send(client: &reqwest::Client, g: Garbage) -> Result<u16, String> {
+async fn send(client: &reqwest::Client, g: Garbage) -> Result<(u16, Option<&'static str>), String> {
     let mut builder = client.request(g.method.clone(), g.url.clone());
     for (name, value) in &g.headers {
         builder = builder.header(name, value);
@@ -71,7 +84,7 @@ async fn send(client: &reqwest::Client, g: Garbage) -> Result<u16, String> {
         // the connection after; the client may then see the reset rather than
         // the answer. Panics are caught by the hook instead; the caller
         // checks the server still answers.
-        Err(e) if has_body && !e.is_timeout() => return Ok(0),
+        Err(e) if has_body && !e.is_timeout() => return Ok((0, None)),
         Err(e) => return Err(format!("no answer: {}", chain(&e))),
     };
     let status = response.status();
@@ -83,7 +96,17 @@ async fn send(client: &reqwest::Client, g: Garbage) -> Result<u16, String> {
     if status.is_server_error() {
         return Err(format!("{status}: {}", String::from_utf8_lossy(&bytes)));
     }
-    check_click_answer(status, &headers, &String::from_utf8_lossy(&bytes))?;
+    let path = g.url.path();
+    let text = String::from_utf8_lossy(&bytes);
+    check_click_answer(path, status, &headers, &text)?;
+    let html = headers
+        .get("content-type")
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if is_dashboard(path) && status.is_client_error() && g.method != Method::HEAD && !html {
+        return Err(format!(
+            "{status} of the dashboard is not HTML: {headers:?} {text}"
+        ));
+    }
     if status.is_client_error() && g.method != Method::HEAD {
         let shape = shape_of(g.url.path());
         let parsed = serde_json::from_slice::<Value>(&bytes);
@@ -100,13 +123,16 @@ async fn send(client: &reqwest::Client, g: Garbage) -> Result<u16, String> {
             ));
         }
     }
-    Ok(status.as_u16())
+    let location = headers.get("location").and_then(|l| l.to_str().ok());
+    Ok((status.as_u16(), reached(path, location, &text)))
 }
 
 /// The rules of click answers: a redirect goes to a web or intent URL
 /// only, and is never cached; an HTML page (only clicks answer HTML) is
 /// never cached or sniffed and runs no script without its CSP nonce.
+/// Dashboard paths have rules of their own.
 fn check_click_answer(
+    path: &str,
     status: reqwest::StatusCode,
     headers: &reqwest::header::HeaderMap,
     body: &str,
@@ -116,6 +142,9 @@ fn check_click_answer(
             .get(name)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
     };
+    if is_dashboard(path) {
+        return check_dashboard_answer(status, &header, body);
+    }
     let no_store = header("cache-control").as_deref() == Some("no-store");
     if let Some(location) = header("location") {
         let web = ["https://", "http://", "intent://"]
@@ -149,8 +178,13 @@ fn check_click_answer(
     Ok(())
 }
 
-/// What one flood task saw: wrong answers, and how often each status came.
-type Outcome = (Vec<String>, BTreeMap<u16, usize>);
+/// What one flood task saw: wrong answers, how often each status came,
+/// and how often the dashboard's answers showed each depth reached.
+type Outcome = (
+    Vec<String>,
+    BTreeMap<u16, usize>,
+    BTreeMap<&'static str, usize>,
+);
 
 async fn flood_task(app_url: String, target: Target, task: u64, clock: TestClock) -> Outcome {
     // A fresh connection per request: a connection the server closed after
@@ -166,6 +200,7 @@ async fn flood_task(app_url: String, target: Target, task: u64, clock: TestClock
     let mut big_left = BIG_BODIES_PER_TASK;
     let mut failures = Vec::new();
     let mut statuses = BTreeMap::new();
+    let mut depths = BTreeMap::new();
     for i in 0..REQUESTS_PER_TASK {
         if i % 50 == 49 {
             // The test clock stands still: move it so the per-second rate
@@ -189,12 +224,15 @@ async fn flood_task(app_url: String, target: Target, task: u64, clock: TestClock
                 .map(|b| String::from_utf8_lossy(&b[..b.len().min(120)]).into_owned()),
         );
         let sent = send(&client, g).await;
-        if let Ok(status) = sent {
+        if let Ok((status, depth)) = sent {
             *statuses.entry(status).or_insert(0) += 1;
+            if let Some(depth) = depth {
+                *depths.entry(depth).or_insert(0) += 1;
+            }
         }
         match sent {
             Err(e) => failures.push(format!("{shown}\n    -> {e}")),
-            Ok(0) => {
+            Ok((0, _)) => {
                 let alive = client
                     .get(&health)
                     .send()
@@ -207,7 +245,7 @@ async fn flood_task(app_url: String, target: Target, task: u64, clock: TestClock
             Ok(_) => {}
         }
     }
-    (failures, statuses)
+    (failures, statuses, depths)
 }
 
 /// Panics anywhere in the process, the server's handlers included: tokio
@@ -278,6 +316,9 @@ fn the_route_table_of_this_test_is_the_route_table_of_the_server() {
         .step_by(2)
         .filter(|s| s.starts_with('/'))
         .collect();
+    let dashboard = routed_paths(include_str!("../src/dashboard/mod.rs"));
+    assert!(dashboard.iter().all(|p| is_dashboard(p)), "{dashboard:?}");
+    served.extend(dashboard);
     let mut ours: Vec<&str> = ROUTES.iter().map(|(path, _)| *path).collect();
     served.sort_unstable();
     ours.sort_unstable();
@@ -300,9 +341,13 @@ async fn thousands_of_malformed_requests_get_no_5xx_and_the_server_keeps_serving
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    let (session, csrf) = prepare_dashboard(&app, &account.api_key).await;
     let target = Target {
         api_key: account.api_key.clone(),
+        account_id: account.account_id.clone(),
         victim_id: victim.account_id,
+        session: session.clone(),
+        csrf,
     };
     let mut tasks = JoinSet::new();
     for task in 0..TASKS {
@@ -315,17 +360,21 @@ async fn thousands_of_malformed_requests_get_no_5xx_and_the_server_keeps_serving
     }
     let mut failures = Vec::new();
     let mut statuses = BTreeMap::new();
+    let mut depths = BTreeMap::new();
     while let Some(result) = tasks.join_next().await {
-        let (wrong, seen) = result.expect("a flood task ends");
+        let (wrong, seen, reached) = result.expect("a flood task ends");
         failures.extend(wrong);
         for (status, n) in seen {
             *statuses.entry(status).or_insert(0) += n;
+        }
+        for (depth, n) in reached {
+            *depths.entry(depth).or_insert(0) += n;
         }
     }
     let total = TASKS as usize * REQUESTS_PER_TASK;
     // Status 0: the connection was reset while the body was still going out.
     eprintln!(
-        "{total} malformed requests in {:?}: {statuses:?}",
+        "{total} malformed requests in {:?}: {statuses:?}; the dashboard's: {depths:?}",
         started.elapsed()
     );
     let ok = statuses.range(200..300).map(|(_, n)| n).sum::<usize>();
@@ -348,7 +397,16 @@ async fn thousands_of_malformed_requests_get_no_5xx_and_the_server_keeps_serving
             .collect::<Vec<_>>()
             .join("\n")
     );
+    for depth in [
+        "a signed-in page",
+        "a form refused for its CSRF token",
+        "a redirect other than to sign in",
+        "an upload's results",
+    ] {
+        assert!(depths.contains_key(depth), "never {depth}: {depths:?}");
+    }
     assert_still_serves(&app, &account.api_key).await;
+    assert_dashboard_still_serves(&app, &account.api_key, &session).await;
     assert_no_panic();
 }
 

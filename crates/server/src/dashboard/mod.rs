@@ -24,11 +24,13 @@ pub mod templates;
 
 use std::sync::Arc;
 
-use axum::Router;
+use axum::body::to_bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get, post};
+use axum::{Router, middleware};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::links::owned_template;
@@ -82,7 +84,7 @@ pub fn router() -> Router<Arc<AppState>> {
         // Without it, `/dashboard/{x}` would be routed as a click on a
         // short link `{x}` of a template `dashboard`.
         .route("/dashboard/{*rest}", any(unknown))
-        .method_not_allowed_fallback(wrong_method)
+        .layer(middleware::map_response(html_errors))
 }
 
 /// Any other path under `/dashboard/`: the dashboard's 404 page.
@@ -90,14 +92,41 @@ async fn unknown() -> Response {
     layout::error_page(None, &ApiError::not_found("The page"))
 }
 
-/// A dashboard path opened with a method it does not take, such as the
-/// address a form was posted to, opened again: a page, not an empty 405.
-async fn wrong_method() -> Response {
-    let error = ApiError::new(
-        ErrorKind::MethodNotAllowed,
-        "This address only takes a submitted form; go back and open the page again",
-    );
-    layout::error_page(None, &error)
+/// Makes every client error of a dashboard path a page: the answers axum
+/// gives before a handler runs (a wrong method, a path that does not
+/// decode, an unreadable upload, a body over the limit) are plain text or
+/// empty, which a browser would show as a blank or raw page.
+async fn html_errors(response: Response) -> Response {
+    let status = response.status();
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if !status.is_client_error() || html {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let message = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "This address only takes a submitted form; go back and open the page again".to_owned()
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "What was sent is larger than this page accepts; send less, or split the file"
+                .to_owned()
+        }
+        _ if text.is_empty() => "The request could not be read; go back and try again".to_owned(),
+        _ => format!("The request could not be read ({text}); go back and try again"),
+    };
+    let mut page = layout::error_page(None, &ApiError::new(ErrorKind::InvalidParameter, message));
+    *page.status_mut() = status;
+    if let Some(allow) = parts.headers.get(header::ALLOW) {
+        page.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    page
 }
 
 /// `GET /dashboard`: the templates, or the sign-in page.

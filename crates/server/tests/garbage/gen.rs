@@ -1,12 +1,16 @@
 //! The generator of malformed requests: a seeded xorshift and what it
-//! draws from. Word lists are `|`-separated to keep them short.
+//! draws from. Word lists are `|`-separated to keep them short. The
+//! dashboard's cookies, forms and uploads are drawn in `dashboard.rs`.
 
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 use serde_json::{Value, json};
 use waylink_test_utils::ADMIN_TOKEN;
 
-/// Every route of `routes/mod.rs`, with its methods; placeholders as there.
+pub use crate::rng::Rng;
+
+/// Every route of `routes/mod.rs` and `dashboard/mod.rs`, with its
+/// methods; placeholders as there.
 pub const ROUTES: &[(&str, &str)] = &[
     ("/health", "GET"),
     ("/admin/v1/accounts", "POST|GET"),
@@ -38,60 +42,48 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/{tid}", "GET|HEAD"),
     ("/{tid}/", "GET|HEAD"),
     ("/{tid}/{sid}", "GET|HEAD"),
+    ("/dashboard", "GET"),
+    ("/dashboard/", "GET"),
+    ("/dashboard/assets/{file}", "GET"),
+    ("/dashboard/sign-in", "GET|POST"),
+    ("/dashboard/sign-out", "POST"),
+    ("/dashboard/templates", "GET|POST"),
+    ("/dashboard/templates/new", "GET"),
+    ("/dashboard/templates/{tid}", "POST"),
+    ("/dashboard/templates/{tid}/edit", "GET"),
+    ("/dashboard/templates/{tid}/links", "GET|POST"),
+    ("/dashboard/templates/{tid}/links/new", "GET"),
+    ("/dashboard/templates/{tid}/links/{sid}", "GET|POST"),
+    ("/dashboard/templates/{tid}/links/{sid}/delete", "POST"),
+    ("/dashboard/templates/{tid}/links/{sid}/{file}", "GET"),
+    ("/dashboard/templates/{tid}/stats", "GET"),
+    ("/dashboard/templates/{tid}/stats.csv", "GET"),
+    ("/dashboard/templates/{tid}/bulk", "GET|POST"),
+    (
+        "/dashboard/{*rest}",
+        "GET|POST|PUT|DELETE|PATCH|OPTIONS|FOO",
+    ),
 ];
+/// The share of requests, in percent, that go to the dashboard.
+const DASHBOARD_SHARE: u64 = 35;
 const OTHER_METHODS: &str = "HEAD|OPTIONS|PATCH|PUT|TRACE|FOO|get";
 pub const TID: &str = "Gbg1";
 pub const SID: &str = "known1";
 pub const APP: &str = "com.garbage.app";
-
-/// A small xorshift64 generator: deterministic, no dependency.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        // splitmix64 of the seed, so that neighbouring seeds diverge.
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Rng((z ^ (z >> 31)) | 1)
-    }
-    pub fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    /// One word of a `|`-separated list.
-    pub fn word<'a>(&mut self, list: &'a str) -> &'a str {
-        let words: Vec<&str> = list.split('|').collect();
-        words[self.below(words.len())]
-    }
-    pub fn of<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-    fn text(&mut self, n: usize) -> String {
-        const CHARS: &str = "a|Z|0|%|&|=|+|\"|'|\\|\n|\0|ü|😀|\u{202e}|\u{feff}| |/|?|#|:|{|}";
-        (0..n).map(|_| self.word(CHARS)).collect()
-    }
-}
+/// The template the dashboard's destructive forms (edit a template,
+/// delete a link) aim at, so that `TID` and `SID` stay as they are.
+pub const DECOY: &str = "Dsh1";
 
 /// What the requests aim at: the account's key, and a sacrificial
 /// account the operator routes may change at will.
 #[derive(Clone)]
 pub struct Target {
     pub api_key: String,
+    pub account_id: String,
     pub victim_id: String,
+    /// The dashboard session of the account: cookie value, CSRF token.
+    pub session: String,
+    pub csrf: String,
 }
 
 const SEGMENTS: &str = "%ZZ|%C3%28|%|%%|%00|%2F|%2e%2e|%FF%FE%FD|%E2%82|%u0041|ü😀|..|.|a b|\
@@ -150,7 +142,7 @@ fn query(rng: &mut Rng) -> String {
         .join("&")
 }
 
-const STRINGS: &str = "14d|10m|0|-1d|731d|1.5|99999999999999999999d|31d|1s|0d|3650000d|android|\
+pub const STRINGS: &str = "14d|10m|0|-1d|731d|1.5|99999999999999999999d|31d|1s|0d|3650000d|android|\
     ios|sms|known1|Gbg1|go.garbage.example|garbage|com.garbage.app|https://feedme.example/|\
     javascript:alert(1)|id1234567890|ABCDE12345";
 
@@ -203,7 +195,7 @@ const ODD_JSON: &[&str] = &[
 ];
 
 /// A body: malformed JSON in all its forms, or none.
-fn body(rng: &mut Rng, big_left: &mut usize) -> Option<Vec<u8>> {
+pub fn body(rng: &mut Rng, big_left: &mut usize) -> Option<Vec<u8>> {
     let object = |rng: &mut Rng| {
         let n = 1 + rng.below(6);
         Value::Object((0..n).map(|_| (field(rng), wild(rng, 3))).collect())
@@ -258,7 +250,7 @@ fn body(rng: &mut Rng, big_left: &mut usize) -> Option<Vec<u8>> {
 }
 
 /// A header value: absent, one of `choices`, random bytes or very long.
-fn header_value(rng: &mut Rng, choices: &str) -> Option<HeaderValue> {
+pub fn header_value(rng: &mut Rng, choices: &str) -> Option<HeaderValue> {
     let text: Vec<u8> = match rng.below(8) {
         0 => return None,
         1 => {
@@ -281,13 +273,13 @@ fn header_value(rng: &mut Rng, choices: &str) -> Option<HeaderValue> {
 }
 
 /// Hosts: the template's, its brand domain, and the malformed.
-const HOSTS: &str = "garbage.links.test|go.garbage.example|GARBAGE.LINKS.TEST:99999|a.b.links.test|\
+pub const HOSTS: &str = "garbage.links.test|go.garbage.example|GARBAGE.LINKS.TEST:99999|a.b.links.test|\
     links.test|.links.test|garbage.links.test.|[::1]:80|[::1|127.0.0.1:0|ü.example|x..y|:80|\
     go.garbage.example:abc|go.garbage.example:|feedme.links.test|-.links.test|%00.links.test|\
     garbage.links.test:8080:8080|x\"><script>alert(1)</script>";
 
 /// User agents: real ones, crawlers, and the malformed.
-const USER_AGENTS: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36|\
+pub const USER_AGENTS: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36|\
     Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X)|facebookexternalhit/1.1|Twitterbot/1.0|\
     Android|Android (((((((|Mozilla/5.0 (Linux; Android 14; |Android 99999999999999999999999999.|\
     iPhone OS _|iPhone; CPU iPhone OS 1_2_3_4_5_6_7_8_9_0_1_2_3_4_5_6_7_8_9_0_1_2_3|\
@@ -303,17 +295,27 @@ pub struct Garbage {
 }
 
 pub fn request(rng: &mut Rng, base: &str, t: &Target, big_left: &mut usize) -> Garbage {
-    let (route, methods) = ROUTES[rng.below(ROUTES.len())];
+    let dashboard = rng.chance(DASHBOARD_SHARE);
+    let routes: Vec<_> = ROUTES
+        .iter()
+        .filter(|(path, _)| path.starts_with("/dashboard") == dashboard)
+        .collect();
+    let (mut route, methods) = *routes[rng.below(routes.len())];
     let methods = if rng.chance(85) {
         methods
     } else {
         OTHER_METHODS
     };
-    let method = rng.word(methods);
+    let mut method = rng.word(methods);
+    // Uploads, the dashboard's richest handler, get a share of their own.
+    if dashboard && rng.chance(8) {
+        (route, method) = ("/dashboard/templates/{tid}/bulk", "POST");
+    }
     let operator = route.starts_with("/admin/");
     // Never delete the template or app everything else needs.
-    let keep = method == "DELETE" && !operator && !route.contains("shortlink");
+    let keep = method == "DELETE" && !operator && !route.contains("shortlink") && !dashboard;
     let template = if keep { "Dcy1" } else { TID };
+    let decoy = route == "/dashboard/templates/{tid}" || route.ends_with("/delete");
     let mut path = route.to_owned();
     for (name, real) in [
         (
@@ -326,21 +328,43 @@ pub fn request(rng: &mut Rng, base: &str, t: &Target, big_left: &mut usize) -> G
         ),
         ("{key_id}", "0123456789ab"),
         ("{app_id}", if keep { "com.decoy.app" } else { APP }),
-        ("{tid}", TID),
+        ("{tid}", if decoy { DECOY } else { TID }),
         ("{sid}", SID),
+        (
+            "{file}",
+            rng.word("qr.png|qr.svg|x|dashboard.css|dashboard.js"),
+        ),
     ] {
         if path.contains(name) {
-            path = path.replace(name, &segment(rng, real));
+            // The dashboard's pages need a real template to go deep.
+            let real = if dashboard && rng.chance(60) {
+                real.to_owned()
+            } else {
+                segment(rng, real)
+            };
+            path = path.replace(name, &real);
         }
+    }
+    if path.contains("{*rest}") {
+        let rest: Vec<String> = (0..1 + rng.below(4)).map(|_| segment(rng, "x")).collect();
+        path = path.replace("{*rest}", &rest.join("/"));
     }
     if rng.chance(10) {
         path.push_str(rng.word("/|//|/x|%2F|;x|/../admin"));
     }
     let mut url = format!("{base}{path}");
     if rng.chance(60) {
-        url = format!("{url}?{}", query(rng));
+        let query = if dashboard && rng.chance(50) {
+            crate::dashboard::query(rng)
+        } else {
+            query(rng)
+        };
+        url = format!("{url}?{query}");
     }
     let url = Url::parse(&url).unwrap_or_else(|_| Url::parse(base).expect("the base URL"));
+    if dashboard {
+        return crate::dashboard::request(rng, url, route, method, t, big_left);
+    }
     let admin = format!("Bearer {ADMIN_TOKEN}");
     let real_key = if operator { &admin } else { &t.api_key };
     let auths = format!(
