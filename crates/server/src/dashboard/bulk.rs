@@ -16,11 +16,10 @@ use serde_json::{Map, Value, json};
 use waylink_core::template::Template;
 
 use super::form::{CSRF_FIELD, csrf_rejected};
-use super::layout::{Nav, csrf_field, error_box, error_page, page};
+use super::layout::{Nav, csrf_field, error_box, page};
 use super::links::template_heading;
-use super::session::Session;
+use super::session::{OnTemplate, Session};
 use crate::error::ApiError;
-use crate::links::owned_template;
 use crate::routes::batch::{self, MAX_BATCH};
 use crate::state::AppState;
 
@@ -32,13 +31,9 @@ pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
 /// `GET /dashboard/templates/{tid}/bulk`.
 pub async fn show(
     State(state): State<Arc<AppState>>,
-    session: Session,
-    Path(tid): Path<String>,
+    OnTemplate { session, template }: OnTemplate,
 ) -> Response {
-    match owned_template(&state, &session.caller, &tid).await {
-        Ok(t) => upload_page(&state, &session, &t, StatusCode::OK, None, html! {}),
-        Err(e) => error_page(Some(&session), &e),
-    }
+    upload_page(&state, &session, &template, StatusCode::OK, None, html! {})
 }
 
 fn upload_page(
@@ -79,14 +74,9 @@ fn data_url(csv: &str) -> String {
 /// `POST /dashboard/templates/{tid}/bulk`: a multipart upload of one file.
 pub async fn upload(
     State(state): State<Arc<AppState>>,
-    session: Session,
-    Path(tid): Path<String>,
+    OnTemplate { session, template }: OnTemplate,
     multipart: Multipart,
 ) -> Response {
-    let template = match owned_template(&state, &session.caller, &tid).await {
-        Ok(t) => t,
-        Err(e) => return error_page(Some(&session), &e),
-    };
     let (token, file) = match read_upload(multipart).await {
         Ok(parts) => parts,
         Err(e) => {
@@ -106,7 +96,7 @@ pub async fn upload(
     let outcome = batch::create_batch(
         State(Arc::clone(&state)),
         Extension(session.caller.clone()),
-        Path(tid),
+        Path(template.id.as_str().to_owned()),
         Bytes::from(Value::Array(items).to_string()),
     )
     .await;

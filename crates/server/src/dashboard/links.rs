@@ -18,7 +18,7 @@ use waylink_core::template::Template;
 use super::builder::{self, fields_of, parameter_fields};
 use super::form::{Fields, SignedForm};
 use super::layout::{Nav, csrf_field, error_box, error_page, page};
-use super::session::Session;
+use super::session::{OnTemplate, Session};
 use crate::error::ApiError;
 use crate::links::{owned_template, query_pairs};
 use crate::routes::{listing, shortlinks_v2 as api, stats};
@@ -35,14 +35,10 @@ fn link_path(tid: &str, sid: &str) -> String {
 /// template's live links, newest first, filtered on any parameters.
 pub async fn list(
     State(state): State<Arc<AppState>>,
-    session: Session,
-    Path(tid): Path<String>,
+    OnTemplate { session, template }: OnTemplate,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let template = match owned_template(&state, &session.caller, &tid).await {
-        Ok(t) => t,
-        Err(e) => return error_page(Some(&session), &e),
-    };
+    let tid = template.id.as_str();
     // The filter form sends key/value rows; the API takes `key=value`.
     let asked = Fields(query_pairs(query.as_deref()));
     let mut filters: Vec<(String, String)> = asked
@@ -61,7 +57,7 @@ pub async fn list(
     let outcome = listing::list_links(
         State(Arc::clone(&state)),
         Extension(session.caller.clone()),
-        Path(tid.clone()),
+        Path(tid.to_owned()),
         RawQuery(Some(encoded)),
     )
     .await;
@@ -108,7 +104,7 @@ pub async fn list(
                     @for link in &links {
                         @let sid = link["shortlink_id"].as_str().unwrap_or_default();
                         tr {
-                            td { a href=(link_path(&tid, sid)) { (link["shortlink_url"].as_str().unwrap_or_default()) } }
+                            td { a href=(link_path(tid, sid)) { (link["shortlink_url"].as_str().unwrap_or_default()) } }
                             td { (text(&link["data"]["pid"])) }
                             td { (text(&link["data"]["c"])) }
                             td { (text(&link["data"]["deep_link_value"])) }
@@ -214,13 +210,9 @@ fn link_options(template: &Template, f: &Fields, creating: bool) -> Markup {
 /// `GET /dashboard/templates/{tid}/links/new`: the link builder.
 pub async fn new(
     State(state): State<Arc<AppState>>,
-    session: Session,
-    Path(tid): Path<String>,
+    OnTemplate { session, template }: OnTemplate,
 ) -> Response {
-    match owned_template(&state, &session.caller, &tid).await {
-        Ok(t) => builder_page(&state, &session, &t, &Fields::default(), None),
-        Err(e) => error_page(Some(&session), &e),
-    }
+    builder_page(&state, &session, &template, &Fields::default(), None)
 }
 
 /// `POST /dashboard/templates/{tid}/links`: creates through the v2 API.
@@ -260,6 +252,18 @@ pub async fn show(
     link_page(&state, &session, &tid, &sid, None, None).await
 }
 
+/// The account's live link `sid` of its template `tid`, with the template.
+pub async fn owned_link(
+    state: &AppState,
+    session: &Session,
+    tid: &str,
+    sid: &str,
+) -> Result<(Template, Link), ApiError> {
+    let template = owned_template(state, &session.caller, tid).await?;
+    let link = crate::links::read(state, &template, sid).await?;
+    Ok((template, link))
+}
+
 async fn link_page(
     state: &Arc<AppState>,
     session: &Session,
@@ -268,11 +272,7 @@ async fn link_page(
     edited: Option<&Fields>,
     error: Option<&ApiError>,
 ) -> Response {
-    let found = match owned_template(state, &session.caller, tid).await {
-        Ok(t) => crate::links::read(state, &t, sid).await.map(|l| (t, l)),
-        Err(e) => Err(e),
-    };
-    let (template, link) = match found {
+    let (template, link) = match owned_link(state, session, tid, sid).await {
         Ok(found) => found,
         Err(e) => return error_page(Some(session), &e),
     };

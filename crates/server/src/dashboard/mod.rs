@@ -33,7 +33,6 @@ use axum::routing::{any, get, post};
 use axum::{Router, middleware};
 
 use crate::error::{ApiError, ErrorKind};
-use crate::links::owned_template;
 use crate::qr;
 use crate::state::AppState;
 use session::Session;
@@ -145,11 +144,7 @@ async fn qr_image(
         "qr.svg" => "image/svg+xml",
         _ => return layout::error_page(Some(&session), &ApiError::not_found("The page")),
     };
-    let link = match owned_template(&state, &session.caller, &tid).await {
-        Ok(t) => crate::links::read(&state, &t, &sid).await.map(|l| (t, l)),
-        Err(e) => Err(e),
-    };
-    let (template, link) = match link {
+    let (template, link) = match links::owned_link(&state, &session, &tid, &sid).await {
         Ok(found) => found,
         Err(e) => return layout::error_page(Some(&session), &e),
     };

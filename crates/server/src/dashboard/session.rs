@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -22,9 +22,11 @@ use sha2::Sha256;
 use waylink_core::clock::Timestamp;
 use waylink_core::keys::{hash_key, secrets_match};
 use waylink_core::random::{ALPHANUMERIC, random_string};
+use waylink_core::template::Template;
 
 use crate::auth::{Caller, account_of_key_hash};
 use crate::error::ApiError;
+use crate::links::owned_template;
 use crate::state::AppState;
 
 /// The cookie of a signed-in browser.
@@ -156,6 +158,40 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Ses
         caller: Caller::new(state, account),
         csrf: csrf_token(state, &claims.nonce),
     }))
+}
+
+/// A signed-in request on one of the account's templates: the `{tid}` of
+/// the path, read for the session's account. Another account's template
+/// is the same 404 page as an unknown one.
+pub struct OnTemplate {
+    /// The session.
+    pub session: Session,
+    /// The template.
+    pub template: Template,
+}
+
+impl FromRequestParts<Arc<AppState>> for OnTemplate {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state).await?;
+        let tid = RawPathParams::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|p| {
+                p.iter()
+                    .find(|(k, _)| *k == "tid")
+                    .map(|(_, v)| v.to_owned())
+            })
+            .unwrap_or_default();
+        match owned_template(state, &session.caller, &tid).await {
+            Ok(template) => Ok(OnTemplate { session, template }),
+            Err(e) => Err(super::layout::error_page(Some(&session), &e)),
+        }
+    }
 }
 
 impl FromRequestParts<Arc<AppState>> for Session {

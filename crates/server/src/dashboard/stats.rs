@@ -14,9 +14,9 @@ use waylink_core::stats::{Dimension, day_label, parse_time};
 
 use super::layout::{Nav, error_box, error_page, page};
 use super::links::template_heading;
-use super::session::Session;
+use super::session::{OnTemplate, Session};
 use crate::error::ApiError;
-use crate::links::{owned_template, query_pairs};
+use crate::links::query_pairs;
 use crate::routes::stats::StatsRequest;
 use crate::state::AppState;
 
@@ -89,14 +89,10 @@ async fn fetch(
 /// `GET /dashboard/templates/{tid}/stats?from=&to=&shortlink_id=`.
 pub async fn show(
     State(state): State<Arc<AppState>>,
-    session: Session,
-    Path(tid): Path<String>,
+    OnTemplate { session, template }: OnTemplate,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let template = match owned_template(&state, &session.caller, &tid).await {
-        Ok(t) => t,
-        Err(e) => return error_page(Some(&session), &e),
-    };
+    let tid = template.id.as_str();
     let range = Range::read(&state, query.as_deref());
     let groupings: [&[Dimension]; 4] = [
         &[Dimension::Day],
@@ -104,7 +100,7 @@ pub async fn show(
         &[Dimension::Campaign],
         &[Dimension::Platform],
     ];
-    let (tables, error) = match fetch(&state, &session, &tid, &range, &groupings).await {
+    let (tables, error) = match fetch(&state, &session, tid, &range, &groupings).await {
         Ok(tables) => (tables, None),
         Err(e) => (Vec::new(), Some(e)),
     };

@@ -16,7 +16,7 @@ use waylink_core::template::Template;
 
 use super::form::{Fields, SignedForm};
 use super::layout::{Nav, csrf_field, error_box, error_page, page};
-use super::session::Session;
+use super::session::{OnTemplate, Session};
 use crate::error::ApiError;
 use crate::links::owned_template;
 use crate::routes::templates as api;
@@ -77,13 +77,16 @@ pub async fn new(State(state): State<Arc<AppState>>, session: Session) -> Respon
 /// `GET /dashboard/templates/{tid}/edit`.
 pub async fn edit(
     State(state): State<Arc<AppState>>,
-    session: Session,
-    Path(tid): Path<String>,
+    OnTemplate { session, template }: OnTemplate,
 ) -> Response {
-    match owned_template(&state, &session.caller, &tid).await {
-        Ok(t) => form_page(&state, &session, Some(&t), &fields_of(&t), None).await,
-        Err(e) => error_page(Some(&session), &e),
-    }
+    form_page(
+        &state,
+        &session,
+        Some(&template),
+        &fields_of(&template),
+        None,
+    )
+    .await
 }
 
 /// `POST /dashboard/templates`: creates through `POST /api/v1/templates`.
