@@ -51,6 +51,18 @@ async fn every_benchmark_runs_and_reports_in_a_tiny_configuration() {
             "SDK install launch with attribution, 1,000 clicks stored",
             "SQLite",
         ),
+        ("dashboard templates: JSON API", "API (baseline)"),
+        ("dashboard templates", "page"),
+        (
+            "dashboard links, first page of 25: JSON API",
+            "API (baseline)",
+        ),
+        ("dashboard links, first page of 25", "page"),
+        (
+            "dashboard statistics, 30 days, 1,000 clicks stored: JSON API",
+            "API (baseline)",
+        ),
+        ("dashboard statistics, 30 days, 1,000 clicks stored", "page"),
     ];
     if options.database_url.is_some() {
         expected.extend([
