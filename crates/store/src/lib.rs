@@ -13,6 +13,7 @@
 //! decided by the caller's clock, never the database's.
 
 pub mod changes;
+mod click_counts;
 mod error;
 pub mod postgres;
 mod renewals;
@@ -219,7 +220,9 @@ pub trait Store: Send + Sync + 'static {
         account_id: &str,
         template: &Template,
     ) -> Result<bool, StoreError>;
-    /// Deletes a template and all its links; `false` when absent.
+    /// Deletes a template and all its links; `false` when absent. Its
+    /// clicks are left to the purge and its daily click counters are kept,
+    /// as for a link deleted alone.
     async fn delete_template(&self, account_id: &str, id: &str) -> Result<bool, StoreError>;
     /// A template of any account, for routing a click.
     async fn find_template(&self, id: &str) -> Result<Option<Template>, StoreError>;
@@ -272,14 +275,17 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<Option<Timestamp>, StoreError>;
     /// Deletes links expired at `now`, clicks older than 31 days (past
-    /// every lookback window plus a day), counters too old to matter and
-    /// change-log rows older than [`changes::KEEP_MS`]; answers how many
-    /// links went.
+    /// every lookback window plus a day), usage counters too old to matter
+    /// and change-log rows older than [`changes::KEEP_MS`]; answers how
+    /// many links went. The daily click counters are kept: statistics of
+    /// older days read them.
     async fn purge_expired(&self, now: Timestamp) -> Result<u64, StoreError>;
 
-    /// Stores a batch of clicks and renews the live short links they were
-    /// on (see [`Store::renew_link`]), all in one transaction. A click id
-    /// already stored is skipped, so a retried batch is harmless.
+    /// Stores a batch of clicks, adds them to the daily click counters and
+    /// renews the live short links they were on (see
+    /// [`Store::renew_link`]), all in one transaction. A click id already
+    /// stored is skipped and not counted again, so a retried batch is
+    /// harmless.
     async fn record_clicks(&self, clicks: &[Click]) -> Result<(), StoreError>;
     /// The clicks of a template at or after `since`, oldest first.
     async fn list_clicks(
@@ -314,6 +320,10 @@ pub trait Store: Send + Sync + 'static {
     /// Records a re-engagement.
     async fn record_reengagement(&self, reengagement: &Reengagement) -> Result<(), StoreError>;
     /// Statistics rows with every dimension set, for the core to group.
+    /// Clicks are read from the daily counters for the whole UTC days of
+    /// the range and from the raw clicks for the partial days at its
+    /// edges, so a partial day older than the 31 days raw clicks are kept
+    /// counts no clicks, while a whole one still counts them all.
     async fn stats_rows(&self, query: &StatsQuery) -> Result<Vec<(Group, Counts)>, StoreError>;
     /// The server secret called `name`: `candidate` is stored if none is,
     /// and whichever was stored first is answered, so every node that

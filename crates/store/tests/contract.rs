@@ -30,6 +30,8 @@ mod batch;
 mod candidates;
 #[path = "contract/changes.rs"]
 mod changes;
+#[path = "contract/click_counts.rs"]
+mod click_counts;
 #[path = "contract/clicks.rs"]
 mod clicks;
 #[path = "contract/expiry.rs"]
@@ -176,6 +178,14 @@ macro_rules! contract_tests {
                 stats_rows_count_clicks_installs_and_reengagements_by_pid_campaign_platform_and_day,
                 stats_rows_of_one_short_link_leave_out_other_links_and_organic_installs,
                 stats_rows_cover_the_range_from_inclusive_to_exclusive,
+            ],
+            click_counts: [
+                counters_give_the_same_statistics_as_the_raw_clicks_for_whole_days,
+                a_range_with_partial_days_at_both_ends_counts_exactly_the_clicks_inside_it,
+                statistics_of_a_day_whose_raw_clicks_were_purged_still_count_its_clicks,
+                a_batch_recorded_twice_counts_each_click_once,
+                absent_pids_and_campaigns_stay_apart_from_empty_ones,
+                pids_campaigns_and_links_with_nul_and_control_characters_are_counted_exactly,
             ],
             changes: [
                 updates_and_deletes_of_links_are_logged_and_creates_are_not,

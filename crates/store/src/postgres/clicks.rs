@@ -20,11 +20,12 @@ pub(super) const CLICK_COLUMNS: &str = "click_id, at, template_id, shortlink_id,
 /// day, and are purged.
 pub const CLICK_RETENTION_MS: i64 = 31 * waylink_core::clock::DAY_MS;
 
-/// Stores a batch of clicks and renews the live links they were on, in one
-/// transaction, so that a batch is all in or all out: one statement for
-/// the clicks and one for the renewals, each taking its rows as arrays
-/// (a round trip per click would cap a node at a few thousand clicks a
-/// second).
+/// Stores a batch of clicks, adds the ones not already stored to the daily
+/// counters and renews the live links they were on, in one transaction, so
+/// that a batch is all in or all out: one statement for the clicks and
+/// their links' counters, one for their templates' counters and one for
+/// the renewals, each taking its rows as arrays (a round trip per click
+/// would cap a node at a few thousand clicks a second).
 pub async fn record(pool: &Pool, clicks: &[Click]) -> Result<(), Fail> {
     let column = |f: fn(&Click) -> Option<&str>| -> Vec<Option<Txt<'_>>> {
         clicks.iter().map(|c| opt(f(c))).collect()
@@ -44,20 +45,21 @@ pub async fn record(pool: &Pool, clicks: &[Click]) -> Result<(), Fail> {
 
     let mut c = pool.get().await?;
     let tx = c.transaction().await?;
-    execute(
+    let counted = query(
         &tx,
-        &format!(
+        &super::click_counts::with_counters(&format!(
             "INSERT INTO clicks ({CLICK_COLUMNS})
              SELECT * FROM UNNEST($1::TEXT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::JSONB[], $6::TEXT[],
                                   $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::TEXT[], $12::BOOLEAN[])
              ON CONFLICT (click_id) DO NOTHING"
-        ),
+        )),
         &[
             &ids, &ats, &templates, &shortlinks, &data, &devices, &os_versions, &models,
             &referers, &advertising, &ip_hashes, &expired,
         ],
     )
     .await?;
+    super::click_counts::add_to_templates(&tx, &counted).await?;
     let renewals = crate::renewals::renewals(clicks);
     if !renewals.is_empty() {
         let templates: Vec<Txt<'_>> = renewals.iter().map(|r| txt(r.0)).collect();

@@ -30,6 +30,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/postgres/0005_changes.sql"),
     ),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_click_counts.sql"),
+    ),
 ];
 
 /// How often a step that lost a race (a concurrent bootstrap, a

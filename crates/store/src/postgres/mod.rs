@@ -24,6 +24,7 @@
 mod accounts;
 mod apps;
 mod changes;
+mod click_counts;
 mod clicks;
 mod db;
 mod error;

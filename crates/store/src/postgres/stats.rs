@@ -1,5 +1,6 @@
 //! The fine-grained statistics rows of a template: counts per media
-//! source, campaign, platform and UTC day, read with GROUP BY.
+//! source, campaign, platform and UTC day, read with GROUP BY; clicks from
+//! the daily click counters for whole days (see `click_counts.rs`).
 
 use std::collections::BTreeMap;
 
@@ -51,24 +52,33 @@ pub async fn stats_rows(pool: &Pool, q: &StatsQuery) -> Result<Vec<(Group, Count
             "template_id = $1 AND {time} >= $2 AND {time} < $3 AND ($4::TEXT IS NULL OR shortlink_id = $4::TEXT)"
         )
     };
-    fold(
-        &c,
-        &mut rows,
-        &format!(
-            "SELECT data ->> 'pid', data ->> 'c', device, {day}, COUNT(*), SUM(CASE WHEN expired THEN 1 ELSE 0 END)::BIGINT
-             FROM clicks WHERE {range}
-             GROUP BY 1, 2, 3, 4",
-            day = day_of("at"),
-            range = in_range("at"),
-        ),
-        &args,
-        |counts, row| {
-            counts.clicks += unsigned(row, 4, "click count")?;
-            counts.expired_clicks += unsigned(row, 5, "click count")?;
-            Ok(())
-        },
-    )
-    .await?;
+    // The clicks: the daily counters for the whole UTC days of the range,
+    // the raw clicks for the partial days at its edges (raw clicks are
+    // purged after 31 days; counters are kept).
+    let split = crate::click_counts::split(from, to);
+    if let Some(days) = split.days {
+        super::click_counts::read(&c, q, days, &mut rows).await?;
+    }
+    for (from, to) in split.raw {
+        fold(
+            &c,
+            &mut rows,
+            &format!(
+                "SELECT data ->> 'pid', data ->> 'c', device, {day}, COUNT(*), SUM(CASE WHEN expired THEN 1 ELSE 0 END)::BIGINT
+                 FROM clicks WHERE {range}
+                 GROUP BY 1, 2, 3, 4",
+                day = day_of("at"),
+                range = in_range("at"),
+            ),
+            &[&template, &from, &to, &link],
+            |counts, row| {
+                counts.clicks += unsigned(row, 4, "click count")?;
+                counts.expired_clicks += unsigned(row, 5, "click count")?;
+                Ok(())
+            },
+        )
+        .await?;
+    }
     fold(
         &c,
         &mut rows,

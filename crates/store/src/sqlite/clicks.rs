@@ -10,16 +10,18 @@ use crate::StoreError;
 
 pub(super) const CLICK_COLUMNS: &str = "click_id, at, template_id, shortlink_id, data, device, os_version, device_model, referer, advertising_id, ip_hash, expired";
 
-/// Stores a batch of clicks and renews the live links they were on, in one
-/// transaction, so that a batch is all in or all out.
+/// Stores a batch of clicks, adds the ones not already stored to the daily
+/// counters and renews the live links they were on, in one transaction, so
+/// that a batch is all in or all out.
 pub fn record(c: &mut Connection, clicks: &[Click]) -> Result<(), StoreError> {
     let tx = c.savepoint()?;
     {
+        let mut tally = super::click_counts::Tally::default();
         let mut insert = tx.prepare_cached(&format!(
             "INSERT OR IGNORE INTO clicks ({CLICK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
         ))?;
         for click in clicks {
-            insert.execute(params![
+            let stored = insert.execute(params![
                 click.click_id,
                 click.at.as_millis(),
                 click.template_id.as_str(),
@@ -33,7 +35,12 @@ pub fn record(c: &mut Connection, clicks: &[Click]) -> Result<(), StoreError> {
                 click.ip_hash,
                 click.expired
             ])?;
+            // 0 when the click id is already stored: a retried batch.
+            if stored == 1 {
+                tally.add(click);
+            }
         }
+        tally.write(&tx)?;
     }
     {
         let mut renew = tx.prepare_cached(

@@ -18,6 +18,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("../../migrations/sqlite/0004_leases.sql")),
     (5, include_str!("../../migrations/sqlite/0005_changes.sql")),
+    (
+        6,
+        include_str!("../../migrations/sqlite/0006_click_counts.sql"),
+    ),
 ];
 
 /// Brings the schema up to date; answers the versions applied now.

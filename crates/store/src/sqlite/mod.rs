@@ -11,6 +11,7 @@
 mod accounts;
 mod apps;
 mod changes;
+mod click_counts;
 mod clicks;
 mod counters;
 mod installs;

@@ -1,5 +1,6 @@
 //! The fine-grained statistics rows of a template: counts per media
-//! source, campaign, platform and UTC day, read with GROUP BY.
+//! source, campaign, platform and UTC day, read with GROUP BY; clicks from
+//! the daily click counters for whole days (see `click_counts.rs`).
 
 use std::collections::BTreeMap;
 
@@ -40,6 +41,42 @@ fn fold(
     Ok(())
 }
 
+/// Adds the clicks of the range: the daily counters for its whole UTC
+/// days, the raw clicks for the partial days at its edges (raw clicks are
+/// purged after 31 days; counters are kept).
+fn clicks(c: &Connection, q: &StatsQuery, rows: &mut Rows) -> Result<(), StoreError> {
+    let split = crate::click_counts::split(q.from.as_millis(), q.to.as_millis());
+    if let Some(days) = split.days {
+        super::click_counts::read(c, q, days, rows)?;
+    }
+    for (from, to) in split.raw {
+        let args = [
+            SqlValue::Text(q.template_id.as_str().to_owned()),
+            SqlValue::Integer(from),
+            SqlValue::Integer(to),
+            q.shortlink_id
+                .clone()
+                .map_or(SqlValue::Null, SqlValue::Text),
+        ];
+        fold(
+            c,
+            rows,
+            &format!(
+                "SELECT json_extract(data, '$.pid'), json_extract(data, '$.c'), device, at / {DAY_MS}, COUNT(*), SUM(expired)
+                 FROM clicks WHERE template_id = ?1 AND at >= ?2 AND at < ?3 AND (?4 IS NULL OR shortlink_id = ?4)
+                 GROUP BY 1, 2, 3, 4"
+            ),
+            &args,
+            |counts, row| {
+                counts.clicks += row.get::<_, u64>(4)?;
+                counts.expired_clicks += row.get::<_, u64>(5)?;
+                Ok(())
+            },
+        )?;
+    }
+    Ok(())
+}
+
 pub fn stats_rows(c: &Connection, q: &StatsQuery) -> Result<Vec<(Group, Counts)>, StoreError> {
     let mut rows = Rows::new();
     let args = [
@@ -50,21 +87,7 @@ pub fn stats_rows(c: &Connection, q: &StatsQuery) -> Result<Vec<(Group, Counts)>
             .clone()
             .map_or(SqlValue::Null, SqlValue::Text),
     ];
-    fold(
-        c,
-        &mut rows,
-        &format!(
-            "SELECT json_extract(data, '$.pid'), json_extract(data, '$.c'), device, at / {DAY_MS}, COUNT(*), SUM(expired)
-             FROM clicks WHERE template_id = ?1 AND at >= ?2 AND at < ?3 AND (?4 IS NULL OR shortlink_id = ?4)
-             GROUP BY 1, 2, 3, 4"
-        ),
-        &args,
-        |counts, row| {
-            counts.clicks += row.get::<_, u64>(4)?;
-            counts.expired_clicks += row.get::<_, u64>(5)?;
-            Ok(())
-        },
-    )?;
+    clicks(c, q, &mut rows)?;
     fold(
         c,
         &mut rows,
