@@ -63,10 +63,7 @@ pub async fn account_guard(
         Ok(account) => account,
         Err(e) => return e.into_response(),
     };
-    let limits = Limits {
-        daily_quota: account.daily_quota,
-        rate_limit: account.rate_limit.unwrap_or(state.default_rate_limit),
-    };
+    let limits = limits_of(&state, &account);
     let now = state.clock.now();
     let usage = match state.store.charge_request(&account.account_id, now).await {
         Ok(usage) => usage,
@@ -105,16 +102,20 @@ pub async fn account_guard(
     response
 }
 
+/// The quota and rate limit in force for `account`.
+fn limits_of(state: &AppState, account: &Account) -> Limits {
+    Limits {
+        daily_quota: account.daily_quota,
+        rate_limit: account.rate_limit.unwrap_or(state.default_rate_limit),
+    }
+}
+
 impl Caller {
     /// The caller of a dashboard request: an account signed in with a key.
     pub fn new(state: &AppState, account: Account) -> Caller {
-        let limits = Limits {
-            daily_quota: account.daily_quota,
-            rate_limit: account.rate_limit.unwrap_or(state.default_rate_limit),
-        };
         Caller {
+            limits: limits_of(state, &account),
             account,
-            limits,
             quota_used: Arc::new(AtomicU64::new(0)),
         }
     }

@@ -21,7 +21,8 @@ use super::layout::{Nav, csrf_field, error_box, error_page, page};
 use super::session::{OnTemplate, Session};
 use crate::error::ApiError;
 use crate::links::{owned_template, query_pairs};
-use crate::routes::{listing, shortlinks_v2 as api, stats};
+use crate::routes::stats::StatsRequest;
+use crate::routes::{listing, shortlinks_v2 as api};
 use crate::state::AppState;
 
 /// Links in a page of the list.
@@ -276,15 +277,16 @@ async fn link_page(
         Ok(found) => found,
         Err(e) => return error_page(Some(session), &e),
     };
-    let totals = stats::link_stats(
-        State(Arc::clone(state)),
-        Extension(session.caller.clone()),
-        Path((tid.to_owned(), sid.to_owned())),
-        RawQuery(None),
-    )
-    .await
-    .map(|axum::Json(v)| v["totals"].clone())
-    .unwrap_or(Value::Null);
+    // The link's statistics over the API's default range, on the template
+    // and link already read.
+    let asked = StatsRequest::parse(state, Some(sid.to_owned()), None);
+    let totals = match asked {
+        Ok(asked) => match asked.rows(state, &template).await {
+            Ok(rows) => asked.view(&template, &[], &rows)["totals"].clone(),
+            Err(_) => Value::Null,
+        },
+        Err(_) => Value::Null,
+    };
     let fields = edited.cloned().unwrap_or_else(|| {
         // The domain select shows the link's own domain, not the template's.
         let mut fields = fields_of(&link.data);

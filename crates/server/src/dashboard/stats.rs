@@ -4,17 +4,18 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde_json::Value;
 use waylink_core::clock::DAY_MS;
 use waylink_core::stats::{Dimension, day_label, parse_time};
+use waylink_core::template::Template;
 
 use super::layout::{Nav, error_box, error_page, page};
 use super::links::template_heading;
-use super::session::{OnTemplate, Session};
+use super::session::OnTemplate;
 use crate::error::ApiError;
 use crate::links::query_pairs;
 use crate::routes::stats::StatsRequest;
@@ -69,20 +70,19 @@ impl Range {
     }
 }
 
-/// The statistics of the range grouped each way in `groupings`, from one
-/// read of the store.
+/// The statistics of `template` over the range, grouped each way in
+/// `groupings`, from one read of the store.
 async fn fetch(
     state: &AppState,
-    session: &Session,
-    tid: &str,
+    template: &Template,
     range: &Range,
     groupings: &[&[Dimension]],
 ) -> Result<Vec<Value>, ApiError> {
     let asked = StatsRequest::parse(state, None, Some(&range.api_query()))?;
-    let (template, rows) = asked.read(state, &session.caller, tid).await?;
+    let rows = asked.rows(state, template).await?;
     Ok(groupings
         .iter()
-        .map(|group_by| asked.view(&template, group_by, &rows))
+        .map(|group_by| asked.view(template, group_by, &rows))
         .collect())
 }
 
@@ -100,7 +100,7 @@ pub async fn show(
         &[Dimension::Campaign],
         &[Dimension::Platform],
     ];
-    let (tables, error) = match fetch(&state, &session, tid, &range, &groupings).await {
+    let (tables, error) = match fetch(&state, &template, &range, &groupings).await {
         Ok(tables) => (tables, None),
         Err(e) => (Vec::new(), Some(e)),
     };
@@ -289,10 +289,10 @@ fn chart(days: &[String], by_day: &Value) -> Markup {
 /// answer for the range as CSV, one row per group.
 pub async fn csv(
     State(state): State<Arc<AppState>>,
-    session: Session,
-    Path(tid): Path<String>,
+    OnTemplate { session, template }: OnTemplate,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let tid = template.id.as_str();
     let range = Range::read(&state, query.as_deref());
     let all = [
         Dimension::Day,
@@ -300,7 +300,7 @@ pub async fn csv(
         Dimension::Campaign,
         Dimension::Platform,
     ];
-    let stats = match fetch(&state, &session, &tid, &range, &[&all]).await {
+    let stats = match fetch(&state, &template, &range, &[&all]).await {
         Ok(mut v) => v.pop().unwrap_or_default(),
         Err(e) => return error_page(Some(&session), &e),
     };

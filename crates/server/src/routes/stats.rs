@@ -123,12 +123,18 @@ impl StatsRequest {
         tid: &str,
     ) -> Result<(Template, Rows), ApiError> {
         let template = owned_template(state, caller, tid).await?;
+        let rows = self.rows(state, &template).await?;
+        Ok((template, rows))
+    }
+
+    /// The rows of `template`, already known to be the caller's.
+    pub async fn rows(&self, state: &AppState, template: &Template) -> Result<Rows, ApiError> {
         let app_ids = [&template.android_app_id, &template.ios_app_id]
             .into_iter()
             .flatten()
             .cloned()
             .collect();
-        let rows = state
+        Ok(state
             .store
             .stats_rows(&StatsQuery {
                 template_id: template.id.clone(),
@@ -137,8 +143,7 @@ impl StatsRequest {
                 from: self.from,
                 to: self.to,
             })
-            .await?;
-        Ok((template, rows))
+            .await?)
     }
 
     /// The API's answer for `rows` grouped by `group_by`.
